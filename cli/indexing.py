@@ -1,0 +1,106 @@
+"""`index` and `inspect` subcommands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from indexer.build import BuildSummary, build_index
+from indexer.pipeline import ParsedDocument, discover, parse_files
+from indexer.segment import DEFAULT_MAX_UNIT_CHARS
+from policy_search.errors import PolicySearchError
+
+
+def add_commands(commands) -> None:
+    index = commands.add_parser("index", help="read documents into clause units and publish an index generation")
+    index.add_argument("sources", nargs="+", type=Path, help="files and folders (txt, md, docx, pdf, html, jsonl)")
+    index.add_argument("--out", type=Path, required=True, help="index directory (created or updated)")
+    index.add_argument("--max-unit-chars", type=int, default=DEFAULT_MAX_UNIT_CHARS, help="split longer units into parts")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.set_defaults(run=run_index)
+
+    inspect = commands.add_parser("inspect", help="show a document's metadata and clause tree")
+    inspect.add_argument("files", nargs="+", type=Path)
+    inspect.add_argument("--json", action="store_true", help="one JSON object per document per line")
+    inspect.add_argument("--max-unit-chars", type=int, default=DEFAULT_MAX_UNIT_CHARS)
+    inspect.set_defaults(run=run_inspect)
+
+
+def _parse(sources: list[Path], max_chars: int, quiet: bool):
+    files, missing = discover(sources)
+    with tqdm(total=len(files), unit="file", disable=quiet or not files, file=sys.stderr, desc="reading") as bar:
+        result = parse_files(files, max_chars=max_chars, on_file=lambda _: bar.update())
+    result.failures[:0] = missing
+    return result
+
+
+def run_index(args) -> int:
+    if args.max_unit_chars < 50:
+        print("--max-unit-chars must be at least 50", file=sys.stderr)
+        return 2
+    result = _parse(args.sources, args.max_unit_chars, args.quiet)
+    try:
+        summary = build_index(args.out, result.documents, read_sources=result.sources, failures=result.failures)
+    except PolicySearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print_summary(summary, args.out)
+    return 0 if result.documents or not result.failures else 1
+
+
+def print_summary(summary: BuildSummary, out: Path) -> None:
+    print(f"index {out} generation {summary.generation}")
+    print(
+        f"documents: {summary.documents} ({summary.added} added, {summary.replaced} replaced, "
+        f"{summary.unchanged} unchanged, {summary.removed} removed)"
+    )
+    print(f"units: {summary.clauses} ({summary.articles} articles)")
+    for doc_type, count in sorted(summary.by_type.items(), key=lambda kv: -kv[1]):
+        print(f"  {doc_type}: {count}")
+    if summary.failures:
+        print(f"failed: {len(summary.failures)} file(s)")
+        for failure in summary.failures:
+            print(f"  {failure.path}: {failure.reason}")
+
+
+def run_inspect(args) -> int:
+    result = _parse(args.files, args.max_unit_chars, quiet=True)
+    for doc in result.documents:
+        if args.json:
+            print(json.dumps(document_json(doc), ensure_ascii=False))
+        else:
+            print_tree(doc)
+    for failure in result.failures:
+        print(f"error: {failure.path}: {failure.reason}", file=sys.stderr)
+    return 1 if result.failures else 0
+
+
+def document_json(doc: ParsedDocument) -> dict:
+    return {"document": doc.meta.to_dict(), "clauses": [clause.to_dict() for clause in doc.clauses]}
+
+
+def print_tree(doc: ParsedDocument) -> None:
+    meta = doc.meta
+    facts = [meta.doc_type, meta.region, meta.date, meta.issuer, meta.doc_number]
+    print(f"《{meta.title}》  {' · '.join(f for f in facts if f)}  [{meta.source}, id {meta.doc_id}]")
+    shown: tuple[str, ...] = ()
+    for clause in doc.clauses:
+        loc = clause.locator
+        common = 0
+        while common < min(len(shown), len(loc.path)) and shown[common] == loc.path[common]:
+            common += 1
+        for depth in range(common, len(loc.path)):
+            if clause.kind.value != "heading" or depth < len(loc.path) - 1:
+                print("  " * (depth + 1) + loc.path[depth][:40])
+        shown = loc.path
+        indent = "  " * (len(loc.path) + 1)
+        label = loc.article or clause.kind.value
+        if loc.parts > 1:
+            label += f" ({loc.part}/{loc.parts})"
+        counts = f"款{len(loc.paragraphs)} 项{sum(1 for i in loc.items if i.level == 1)}" if loc.article else ""
+        snippet = clause.text.replace("\n", " ⏎ ")[:40]
+        print(f"{indent}{label:<12} {counts:<10} {snippet}")
+    print()

@@ -1,0 +1,1 @@
+"""Turns documents (txt, md, docx, pdf, html, JSON lines) into clauses and index files."""

@@ -1,0 +1,95 @@
+"""Building an index generation: the previous generation's documents, replaced and extended by new ones."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.pipeline import Failure, ParsedDocument, mark_versions
+from policy_search import store
+from policy_search.model import Clause, DocumentMeta
+
+
+@dataclass
+class BuildSummary:
+    generation: str
+    documents: int
+    clauses: int
+    articles: int
+    added: int
+    replaced: int
+    unchanged: int
+    removed: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def load_generation(index: store.IndexStore) -> tuple[list[DocumentMeta], dict[str, list[Clause]]]:
+    """The published documents and their clauses, or nothing for a new index."""
+    folder = index.current()
+    if folder is None:
+        return [], {}
+    store.read_manifest(folder)
+    clauses: dict[str, list[Clause]] = {}
+    for clause in store.read_clauses(folder):
+        clauses.setdefault(clause.doc_id, []).append(clause)
+    return store.read_documents(folder), clauses
+
+
+def build_index(
+    out: Path,
+    parsed: list[ParsedDocument],
+    *,
+    read_sources: list[str] = (),
+    remove_doc_ids: set[str] = frozenset(),
+    failures: list[Failure] = (),
+) -> BuildSummary:
+    """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed."""
+    index = store.IndexStore(out)
+    old_docs, old_clauses = load_generation(index)
+    incoming = {doc.meta.doc_id: doc for doc in parsed}
+    replaced_sources = set(read_sources)
+    old_by_id = {meta.doc_id: meta for meta in old_docs}
+
+    documents: list[DocumentMeta] = []
+    clauses: dict[str, list[Clause]] = {}
+    removed = 0
+    for meta in old_docs:
+        if meta.doc_id in incoming or meta.source in replaced_sources or meta.doc_id in remove_doc_ids:
+            removed += meta.doc_id not in incoming
+            continue
+        documents.append(meta)
+        clauses[meta.doc_id] = old_clauses.get(meta.doc_id, [])
+    added = replaced = unchanged = 0
+    for doc_id, doc in incoming.items():
+        previous = old_by_id.get(doc_id)
+        if previous is None:
+            added += 1
+        elif previous.content_hash == doc.meta.content_hash:
+            unchanged += 1
+        else:
+            replaced += 1
+        documents.append(doc.meta)
+        clauses[doc_id] = doc.clauses
+    documents = mark_versions(sorted(documents, key=lambda m: (m.title, m.date or "", m.doc_id)))
+
+    def write(folder: Path) -> dict:
+        store.write_documents(folder, documents)
+        count = store.write_clauses(folder, (c for meta in documents for c in clauses[meta.doc_id]))
+        return {"documents": len(documents), "clauses": count}
+
+    generation = index.publish(write)
+    all_clauses = [c for meta in documents for c in clauses[meta.doc_id]]
+    return BuildSummary(
+        generation=generation.name,
+        documents=len(documents),
+        clauses=len(all_clauses),
+        articles=sum(1 for c in all_clauses if c.locator.article and c.locator.part == 1),
+        added=added,
+        replaced=replaced,
+        unchanged=unchanged,
+        removed=removed,
+        by_type=dict(Counter(meta.doc_type or "其他" for meta in documents)),
+        failures=list(failures),
+    )

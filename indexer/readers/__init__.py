@@ -1,0 +1,52 @@
+"""Readers: one module per file format, each turning a file into text blocks in reading order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.readers.base import MAX_FILE_BYTES, RawDocument, TextBlock
+from policy_search.errors import UnsupportedDocument
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".jsonl")
+
+__all__ = ["RawDocument", "TextBlock", "SUPPORTED_SUFFIXES", "read_path", "read_bytes"]
+
+
+def read_path(path: Path) -> list[RawDocument]:
+    """Read one file into documents (a JSON-lines file may hold many); raise UnsupportedDocument naming it."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnsupportedDocument(name, f"cannot read file ({exc.strerror})") from exc
+    if size > MAX_FILE_BYTES:
+        raise UnsupportedDocument(name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    return read_bytes(name, path.read_bytes())
+
+
+def read_bytes(name: str, data: bytes) -> list[RawDocument]:
+    """Read a file's bytes, choosing the reader by the file name's suffix."""
+    suffix = Path(name).suffix.lower()
+    if not data.strip():
+        raise UnsupportedDocument(name, "file is empty")
+    if suffix in (".txt", ".md", ".markdown"):
+        from indexer.readers.text import read_text
+
+        return [read_text(name, data, markdown=suffix != ".txt")]
+    if suffix == ".docx":
+        from indexer.readers.docx import read_docx
+
+        return [read_docx(name, data)]
+    if suffix == ".pdf":
+        from indexer.readers.pdf import read_pdf
+
+        return [read_pdf(name, data)]
+    if suffix in (".html", ".htm"):
+        from indexer.readers.html import read_html
+
+        return [read_html(name, data)]
+    if suffix == ".jsonl":
+        from indexer.readers.jsonl import read_jsonl
+
+        return read_jsonl(name, data)
+    raise UnsupportedDocument(name, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")

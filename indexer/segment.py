@@ -1,0 +1,177 @@
+"""Segmentation: legal texts into 编/章/节/条 with 款 and 项; speeches and notices into headed paragraphs."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from indexer.readers.base import PresplitClause, RawDocument
+from indexer.split import split_text
+from policy_search.labels import (
+    ARTICLE_RE,
+    ITEM_RE,
+    PLACEHOLDER_RE,
+    STRUCTURE_LEVEL,
+    STRUCTURE_RE,
+    SUBITEM_RE,
+    heading_label,
+)
+from policy_search.model import Clause, ClauseKind, ClauseLocator, Item, stable_id
+from policy_search.numerals import chinese_to_int
+
+DEFAULT_MAX_UNIT_CHARS = 500  # about what a 512-token embedding model reads of Chinese text
+_APPENDIX_RE = re.compile(r"^(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?")
+_NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布")
+_TOC_LINES = {"目录", "目　录", "目 录"}
+
+
+@dataclass
+class _Article:
+    label: str
+    lines: list[str]
+    path: tuple[str, ...]
+
+
+class _Emitter:
+    """Collects clauses in document order, giving each a stable id from document, place and content."""
+
+    def __init__(self, doc_id: str, max_chars: int) -> None:
+        self.doc_id = doc_id
+        self.max_chars = max_chars
+        self.clauses: list[Clause] = []
+        self._seen: Counter[str] = Counter()
+
+    def emit(self, kind: ClauseKind, text: str, locator: ClauseLocator, external_id: str | None = None) -> None:
+        place = f"{kind.value}|{locator.article or ''}|{'/'.join(locator.path)}"
+        occurrence = self._seen[place]
+        self._seen[place] += 1
+        for part_text, part_locator in split_text(text, locator, self.max_chars):
+            clause_id = stable_id(self.doc_id, place, str(occurrence), str(part_locator.part), part_text)
+            self.clauses.append(
+                Clause(clause_id, self.doc_id, len(self.clauses), kind, part_text, part_locator, external_id)
+            )
+
+
+def segment(doc_id: str, raw: RawDocument, skip_blocks: set[int], max_chars: int = DEFAULT_MAX_UNIT_CHARS) -> list[Clause]:
+    """Split a document into clauses; blocks in skip_blocks (title, 文号) are metadata, not clauses."""
+    emitter = _Emitter(doc_id, max_chars)
+    if raw.presplit is not None:
+        _segment_presplit(emitter, raw.presplit)
+        return emitter.clauses
+    lines = [block.text.strip() for i, block in enumerate(raw.blocks) if i not in skip_blocks]
+    lines = [line for line in lines if line and not PLACEHOLDER_RE.match(line)]
+    styles = [block.style for i, block in enumerate(raw.blocks) if i not in skip_blocks and block.text.strip()]
+    if sum(1 for line in lines if ARTICLE_RE.match(line)) >= 2:
+        _segment_legal(emitter, lines)
+    else:
+        _segment_outline(emitter, lines, styles)
+    return emitter.clauses
+
+
+def article_locator(label: str | None, lines: list[str], path: tuple[str, ...]) -> tuple[str, ClauseLocator]:
+    """The text of an article body (its lines joined by newlines) with its 款 spans and 项/目 items."""
+    text = "\n".join(lines)
+    paragraphs: list[tuple[int, int]] = []
+    items: list[Item] = []
+    offset = 0
+    for line in lines:
+        end = offset + len(line)
+        item = ITEM_RE.match(line)
+        sub = None if item else SUBITEM_RE.match(line)
+        if (item or sub) and paragraphs:
+            match = item or sub
+            digits = match.group(2) or match.group(3)
+            items.append(Item(match.group(1), chinese_to_int(digits), 1 if item else 2, len(paragraphs), offset, end))
+            paragraphs[-1] = (paragraphs[-1][0], end)
+        else:
+            paragraphs.append((offset, end))
+        offset = end + 1
+    number = None
+    if label:
+        match = ARTICLE_RE.match(label + "\u3000")
+        if match:
+            number = chinese_to_int(match.group(2))
+    locator = ClauseLocator(
+        path=path,
+        article=label,
+        article_number=number,
+        paragraphs=tuple(paragraphs),
+        paragraph_count=len(paragraphs),
+        items=tuple(items),
+    )
+    return text, locator
+
+
+def _segment_presplit(emitter: _Emitter, clauses: list[PresplitClause]) -> None:
+    for clause in clauses:
+        lines = [line.strip() for line in clause.text.split("\n") if line.strip()] or [clause.text]
+        text, locator = article_locator(clause.article, lines, ())
+        kind = ClauseKind.ARTICLE if clause.article else ClauseKind.PARAGRAPH
+        emitter.emit(kind, text, locator, external_id=clause.external_id)
+
+
+def _segment_legal(emitter: _Emitter, lines: list[str]) -> None:
+    path: list[tuple[int, str]] = []
+    article: _Article | None = None
+    seen_article = False
+    in_appendix = False
+
+    def flush() -> None:
+        nonlocal article
+        if article is not None:
+            text, locator = article_locator(article.label, article.lines, article.path)
+            emitter.emit(ClauseKind.ARTICLE, text, locator)
+            article = None
+
+    for index, line in enumerate(lines):
+        structure = STRUCTURE_RE.match(line)
+        article_match = ARTICLE_RE.match(line)
+        if structure and len(line) <= 60:
+            flush()
+            level = STRUCTURE_LEVEL[structure.group(2)]
+            path = [p for p in path if p[0] < level] + [(level, line)]
+        elif article_match:
+            flush()
+            seen_article = True
+            body = line[article_match.end():].strip()
+            article = _Article(article_match.group(1), [body] if body else [], tuple(p[1] for p in path))
+        elif seen_article and _APPENDIX_RE.match(line) and len(line) <= 60:
+            flush()
+            in_appendix = True
+            path = [(-1, line)]
+        elif article is not None and not in_appendix:
+            article.lines.append(line)
+        elif line in _TOC_LINES:
+            continue
+        else:
+            kind = ClauseKind.PARAGRAPH if in_appendix else ClauseKind.PREAMBLE
+            if not seen_article and index == 0 and line[:1] in "（(" and any(w in line for w in _NOTE_WORDS):
+                kind = ClauseKind.NOTE
+            emitter.emit(kind, line, ClauseLocator(path=tuple(p[1] for p in path)))
+    flush()
+
+
+def split_heading(line: str) -> tuple[str, str]:
+    """A numbered heading that runs on into its paragraph: (heading up to its first full stop, the rest)."""
+    match = re.search(r"[。！？]", line)
+    if match and match.end() < len(line):
+        return line[: match.end()], line[match.end():].strip()
+    return line, ""
+
+
+def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | None]) -> None:
+    path: list[tuple[int, str]] = []
+    for line, style in zip(lines, styles):
+        found = heading_label(line)
+        if found is None and style in ("heading", "title"):
+            found = (0, "")
+        if found is None:
+            emitter.emit(ClauseKind.PARAGRAPH, line, ClauseLocator(path=tuple(p[1] for p in path)))
+            continue
+        heading, body = split_heading(line)
+        path = [p for p in path if p[0] < found[0]] + [(found[0], heading.rstrip("。！？"))]
+        locator = ClauseLocator(path=tuple(p[1] for p in path))
+        emitter.emit(ClauseKind.HEADING, heading, locator)
+        if body:
+            emitter.emit(ClauseKind.PARAGRAPH, body, locator)

@@ -1,0 +1,41 @@
+"""The numbering marks of Chinese legal and official texts: 编/章/节/条, 项/目, and 一、（一）1.（1） headings."""
+
+from __future__ import annotations
+
+import re
+
+from policy_search.numerals import CHINESE_NUMERAL_CHARS as _N
+
+# Whitespace as it appears after labels: ASCII, U+3000 ideographic space, NBSP.
+_WS = r"[ \t\u3000\u00a0]"
+
+# 第五十九条　… — the label must be followed by whitespace (or end the line), so that a sentence
+# that merely begins with a reference ("第五十九条规定的…") is not taken for a new article.
+ARTICLE_RE = re.compile(rf"^{_WS}*(第([{_N}\d]+)条(?:之[{_N}]+)?)(?:{_WS}+|$)")
+# 第一编 / 第二分编 / 第三章 / 第四节, followed by whitespace and a name, or nothing.
+STRUCTURE_RE = re.compile(rf"^{_WS}*(第[{_N}\d]+(分编|编|章|节))(?:{_WS}+(.*))?$")
+STRUCTURE_LEVEL = {"编": 0, "分编": 1, "章": 2, "节": 3}
+
+# Items inside an article: （一） or (一) is a 项; 1. / 1、 / （1） is a 目.
+ITEM_RE = re.compile(rf"^{_WS}*([（(]([{_N}]+)[)）]|([{_N}]+)、)")
+SUBITEM_RE = re.compile(rf"^{_WS}*((\d+)[.．、](?!\d)|[（(](\d+)[)）])")
+
+# Headings of speeches, notices, plans: level 1 一、 level 2 （一） level 3 1. level 4 （1）.
+_OUTLINE_PATTERNS = (
+    (1, re.compile(rf"^{_WS}*(第[{_N}]+部分|[{_N}]+、)")),
+    (2, re.compile(rf"^{_WS}*([（(][{_N}]+[)）])")),
+    (3, re.compile(rf"^{_WS}*(\d+[.．、](?!\d))")),
+    (4, re.compile(rf"^{_WS}*([（(]\d+[)）])")),
+)
+
+# A line that only stands for omitted text: …………, ……, ——, ***.
+PLACEHOLDER_RE = re.compile(r"^[\s\u3000…\.。·\-—_*＊]+$")
+
+
+def heading_label(line: str) -> tuple[int, str] | None:
+    """The outline level and label of a numbered heading line (1, '二、'), or None."""
+    for level, pattern in _OUTLINE_PATTERNS:
+        match = pattern.match(line)
+        if match:
+            return level, match.group(1)
+    return None
