@@ -55,7 +55,7 @@ class IndexStore:
     def publish(self, write: Callable[[Path], dict[str, Any]]) -> Path:
         """Write a new generation with `write(folder) -> manifest fields` and make it current atomically."""
         self.generations.mkdir(parents=True, exist_ok=True)
-        name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        name = f"g{self._next_sequence():06d}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         staging = self.generations / f".staging-{name}"
         staging.mkdir()
         try:
@@ -76,6 +76,11 @@ class IndexStore:
             raise
         self._collect_garbage(keep=name)
         return final
+
+    def _next_sequence(self) -> int:
+        """Generation names sort in publishing order: a sequence number leads them."""
+        numbers = [int(p.name[1:7]) for p in self.generations.glob("g[0-9][0-9][0-9][0-9][0-9][0-9]-*")]
+        return max(numbers, default=0) + 1
 
     def _collect_garbage(self, keep: str) -> None:
         """Drop staging leftovers of killed runs and all but the newest generations."""

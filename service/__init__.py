@@ -1,0 +1,1 @@
+"""HTTP service over a published index (FastAPI)."""

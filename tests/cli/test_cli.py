@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import json
+
+from cli.main import main
+
+
+def test_index_prints_a_summary_with_failures(tmp_path, law_file, speech_file, capsys):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    code = main(["index", str(law_file), str(speech_file), str(bad), "--out", str(tmp_path / "idx"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "documents: 2 (2 added" in out
+    assert "讲话: 1" in out and "法律: 1" in out
+    assert "failed: 1 file(s)" in out and "empty.txt: file is empty" in out
+
+
+def test_inspect_json_prints_one_object_per_document(law_file, speech_file, capsys):
+    assert main(["inspect", str(law_file), str(speech_file), "--json"]) == 0
+    lines = capsys.readouterr().out.strip().split("\n")
+    assert len(lines) == 2
+    law = json.loads(lines[0])
+    assert law["document"]["title"] == "中华人民共和国示例保护法"
+    article = next(c for c in law["clauses"] if c["locator"]["article"] == "第四条")
+    assert article["locator"]["path"] == ["第二章　监督管理", "第一节　一般规定"]
+    assert [i["label"] for i in article["locator"]["items"]] == ["（一）", "（二）", "（三）"]
+    assert article["text"].startswith("有下列情形之一的")
+
+
+def test_inspect_tree_shows_headings_articles_and_counts(law_file, capsys):
+    assert main(["inspect", str(law_file)]) == 0
+    out = capsys.readouterr().out
+    assert "《中华人民共和国示例保护法》  法律 · 全国 · 2014-04-24" in out
+    assert "第二章　监督管理" in out
+    assert any(line.strip().startswith("第四条") and "款2 项3" in line for line in out.splitlines())

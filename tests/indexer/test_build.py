@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from indexer.build import build_index, load_generation
+from indexer.pipeline import discover, parse_files
+from policy_search import store
+
+
+def _index(sources, out):
+    files, missing = discover(sources)
+    result = parse_files(files)
+    return build_index(out, result.documents, read_sources=result.sources, failures=result.failures + missing)
+
+
+def test_reindexing_unchanged_documents_keeps_every_id(tmp_path, law_file, speech_file):
+    out = tmp_path / "idx"
+    first = _index([law_file, speech_file], out)
+    ids = [c.clause_id for c in store.read_clauses(store.IndexStore(out).require_current())]
+    second = _index([law_file, speech_file], out)
+    assert second.unchanged == 2 and second.added == 0 and first.added == 2
+    assert ids == [c.clause_id for c in store.read_clauses(store.IndexStore(out).require_current())]
+
+
+def test_new_files_extend_and_changed_files_replace(tmp_path, law_file, speech_file):
+    out = tmp_path / "idx"
+    _index([speech_file], out)
+    _index([law_file], out)
+    docs, clauses = load_generation(store.IndexStore(out))
+    assert {d.source for d in docs} == {law_file.name, speech_file.name}
+    law_file.write_text(law_file.read_text(encoding="utf-8").replace("制定本法。", "制定本法，特此规定。"), encoding="utf-8")
+    summary = _index([law_file], out)
+    assert summary.replaced == 1 and summary.documents == 2
+    docs, clauses = load_generation(store.IndexStore(out))
+    texts = [c.text for doc in docs for c in clauses[doc.doc_id]]
+    assert "为了保护和改善环境，制定本法，特此规定。" in texts
+    assert "为了保护和改善环境，制定本法。" not in texts
+
+
+def test_a_failing_file_does_not_spoil_what_was_indexed(tmp_path, law_file):
+    out = tmp_path / "idx"
+    _index([law_file], out)
+    before = [c.clause_id for c in store.read_clauses(store.IndexStore(out).require_current())]
+    law_file.write_bytes(b"\x00\x01binary" * 100)  # the same file, now broken
+    summary = _index([law_file, tmp_path / "missing.txt"], out)
+    assert {f.reason for f in summary.failures} >= {"looks like a binary file, not text", "no such file or folder"}
+    after = [c.clause_id for c in store.read_clauses(store.IndexStore(out).require_current())]
+    assert after == before
+
+
+def test_two_versions_are_both_kept_and_the_older_marked(tmp_path):
+    for date, extra in (("2017-03-16", ""), ("2022-03-29", "，修订")):
+        (tmp_path / f"农药管理条例({date}).txt").write_text(
+            f"农药管理条例\n第一条　为了加强农药管理{extra}。\n第二条　本条例自公布之日起施行。\n", encoding="utf-8"
+        )
+    _index([tmp_path], tmp_path / "idx")
+    docs, _ = load_generation(store.IndexStore(tmp_path / "idx"))
+    assert sorted((d.date, d.superseded) for d in docs) == [("2017-03-16", True), ("2022-03-29", False)]
