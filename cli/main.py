@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
-from cli import indexing
+from cli import indexing, querying
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-search", description="Clause-level search over Chinese policy documents.")
     commands = parser.add_subparsers(dest="command", required=True)
     indexing.add_commands(commands)
+    querying.add_commands(commands)
     return parser
 
 
@@ -27,9 +26,3 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
 
-
-def print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
-
-
-__all__ = ["main", "build_parser", "print_json", "Path"]

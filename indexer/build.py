@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.dense import write_dense
+from indexer.lexical import build_bm25
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
 from policy_search import store
+from policy_search.embedding.cache import EmbeddingCache
+from policy_search.embedding.encoder import Embedder
 from policy_search.model import Clause, DocumentMeta
+from policy_search.passages import passage_text
+from policy_search.tokenize import ClauseTokenizer, short_titles
+
+EMBEDDING_CACHE = "embeddings.sqlite"
 
 
 @dataclass
@@ -21,6 +30,7 @@ class BuildSummary:
     replaced: int
     unchanged: int
     removed: int = 0
+    embedded: int = 0  # clauses whose vectors were computed (not found in the cache)
     by_type: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
 
@@ -44,6 +54,9 @@ def build_index(
     read_sources: list[str] = (),
     remove_doc_ids: set[str] = frozenset(),
     failures: list[Failure] = (),
+    embedder: Embedder | None = None,
+    index_kind: str = "auto",
+    on_embedded: Callable[[int], None] | None = None,
 ) -> BuildSummary:
     """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed."""
     index = store.IndexStore(out)
@@ -74,13 +87,36 @@ def build_index(
         clauses[doc_id] = doc.clauses
     documents = mark_versions(sorted(documents, key=lambda m: (m.title, m.date or "", m.doc_id)))
 
+    all_clauses = [c for meta in documents for c in clauses[meta.doc_id]]
+    by_id = {meta.doc_id: meta for meta in documents}
+    passages = [passage_text(by_id[c.doc_id], c) for c in all_clauses]
+    title_words = sorted({name for meta in documents for name in short_titles(meta.title)})
+    tokenizer = ClauseTokenizer(title_words)
+    embedded = 0
+    vectors = None
+    if embedder is not None:
+        cache = EmbeddingCache(index.root / EMBEDDING_CACHE, embedder.model_id, embedder.dimension)
+        try:
+            vectors, embedded = cache.embed(passages, embedder.embed_passages, on_progress=on_embedded)
+        finally:
+            cache.close()
+
     def write(folder: Path) -> dict:
         store.write_documents(folder, documents)
-        count = store.write_clauses(folder, (c for meta in documents for c in clauses[meta.doc_id]))
-        return {"documents": len(documents), "clauses": count}
+        store.write_clauses(folder, all_clauses)
+        build_bm25(folder, passages, tokenizer)
+        fields = {
+            "documents": len(documents),
+            "clauses": len(all_clauses),
+            "tokenizer": {"fingerprint": tokenizer.fingerprint, "title_words": title_words},
+            "embedding": None,
+        }
+        if vectors is not None:
+            kind = write_dense(folder, vectors, index_kind)
+            fields["embedding"] = {"model_id": embedder.model_id, "dimension": embedder.dimension, "normalized": True, "index": kind}
+        return fields
 
     generation = index.publish(write)
-    all_clauses = [c for meta in documents for c in clauses[meta.doc_id]]
     return BuildSummary(
         generation=generation.name,
         documents=len(documents),
@@ -90,6 +126,7 @@ def build_index(
         replaced=replaced,
         unchanged=unchanged,
         removed=removed,
+        embedded=embedded,
         by_type=dict(Counter(meta.doc_type or "其他" for meta in documents)),
         failures=list(failures),
     )

@@ -1,0 +1,79 @@
+"""`query` and `model` subcommands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from policy_search.errors import PolicySearchError
+from service.retrieval.filters import SearchFilters
+
+
+def add_commands(commands) -> None:
+    query = commands.add_parser("query", help="search clauses and print hits with their citations")
+    query.add_argument("text", help="the query: words of a requirement, a problem, plain words, or a citation")
+    query.add_argument("--index", type=Path, default=Path("var/index"), help="index directory (default var/index)")
+    query.add_argument("--top-k", type=int, default=10)
+    query.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    query.add_argument("--doc-type", action="append", default=[], help="repeatable, e.g. 法律")
+    query.add_argument("--region", action="append", default=[], help="repeatable, e.g. 全国 or 山东")
+    query.add_argument("--issuer", action="append", default=[])
+    query.add_argument("--doc-id", action="append", default=[])
+    query.add_argument("--date-from")
+    query.add_argument("--date-to")
+    query.add_argument("--include-superseded", action="store_true", help="also search older versions")
+    query.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder")
+    query.add_argument("--threads", type=int, default=None, help="torch threads for the query embedding")
+    query.add_argument("--json", action="store_true", help="one JSON object with a results list")
+    query.add_argument("--explain", action="store_true", help="show each ranking component")
+    query.set_defaults(run=run_query)
+
+    model = commands.add_parser("model", help="the embedding model")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    build = model_commands.add_parser("build", help="build the default model folder (multilingual-e5-small) into the cache")
+    build.add_argument("--cache-dir", type=Path, default=None)
+    build.set_defaults(run=run_model_build)
+
+
+def run_query(args) -> int:
+    from service.retrieval.engine import open_searcher
+    from service.retrieval.results import hit_result
+
+    try:
+        filters = SearchFilters(
+            doc_types=tuple(args.doc_type),
+            regions=tuple(args.region),
+            issuers=tuple(args.issuer),
+            date_from=args.date_from,
+            date_to=args.date_to,
+            doc_ids=tuple(args.doc_id),
+            include_superseded=args.include_superseded,
+        )
+        searcher = open_searcher(args.index, model_dir=args.model_dir, threads=args.threads)
+        outcome = searcher.search(args.text, filters, top_k=args.top_k, mode=args.mode)
+    except PolicySearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = [hit_result(searcher.index, hit, outcome.tokens, explain=args.explain) for hit in outcome.hits]
+    if args.json:
+        print(json.dumps({"query": args.text, "took_ms": outcome.timings_ms["total"], "index_generation": searcher.index.generation, "results": results}, ensure_ascii=False))
+        return 0
+    if not results:
+        print("no results")
+    for rank, result in enumerate(results, start=1):
+        superseded = "（已被新版本取代）" if result["document"]["superseded"] else ""
+        print(f"{rank:>2}. {result['citation']}{superseded}  [{result['score']:.3f}]")
+        text = result["text"].replace("\n", " ")
+        print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")
+        if args.explain:
+            print(f"    {result['components']}")
+    return 0
+
+
+def run_model_build(args) -> int:
+    from policy_search.embedding.e5_build import ensure_e5_small
+
+    folder = ensure_e5_small(args.cache_dir)
+    print(f"model ready: {folder}")
+    return 0

@@ -1,0 +1,82 @@
+"""Embedders: the interface the index and the searcher use, and its sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; queries and passages may be prompted differently."""
+
+    model_id: str
+    dimension: int
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """An id for a local model folder: its name and a hash of its configuration and weight file sizes."""
+    digest = hashlib.sha1()
+    for path in sorted(model_dir.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            relative = path.relative_to(model_dir).as_posix()
+            if path.suffix in (".json", ".txt", ".model") and path.stat().st_size < 50_000_000:
+                digest.update(relative.encode() + b"\0" + path.read_bytes())
+            else:
+                digest.update(f"{relative}:{path.stat().st_size}".encode())
+    return f"{model_dir.name}@{digest.hexdigest()[:12]}"
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers folder on the CPU; prompts come from the model's own configuration."""
+
+    def __init__(self, model_dir: Path, *, threads: int | None = None, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder only; never reach for a hub
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_dir = Path(model_dir)
+        if not (self.model_dir / "modules.json").is_file():
+            raise FileNotFoundError(f"{self.model_dir} is not a sentence-transformers model folder (no modules.json)")
+        self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        self.model_id = model_fingerprint(self.model_dir)
+        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        prompts = self._model.prompts or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else ("document" if "document" in prompts else None)
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts,
+            prompt_name=prompt_name,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt)
+
+
+def describe(embedder: Embedder) -> dict:
+    return {"model_id": embedder.model_id, "dimension": embedder.dimension, "normalized": True}
+
+
+

@@ -1,0 +1,14 @@
+"""What is indexed for a clause: its text with the document title and heading it sits under."""
+
+from __future__ import annotations
+
+from policy_search.model import Clause, DocumentMeta
+from policy_search.tokenize import short_titles
+
+
+def passage_text(meta: DocumentMeta, clause: Clause) -> str:
+    """Title, innermost heading and article label before the text: a clause alone rarely names its subject."""
+    title = short_titles(meta.title)[-1] if short_titles(meta.title) else meta.title
+    heading = clause.locator.path[-1] if clause.locator.path else ""
+    parts = [title, heading, clause.locator.article or "", clause.text]
+    return " ".join(part for part in parts if part)

@@ -1,0 +1,163 @@
+"""Retrieval quality on the shared query sets: BM25-only, dense-only and hybrid, in one run.
+
+    python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--out var/eval.json]
+
+eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled corpus; Recall@10, MRR@10 and
+nDCG@10 per query kind. A hit counts when the result's source file and article label match, or, for the
+speech, when the snippet occurs in the result's text.
+stard: `../shared/eval/stard/train.jsonl` over the 58,657-article `corpus.jsonl`; Recall@10, Recall@100 and
+MRR@10, matching on title and article label. Indexes are built once under var/ and reused (the embedding
+cache makes a rebuild after a code change cheap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.build import build_index  # noqa: E402
+from indexer.pipeline import discover, parse_files  # noqa: E402
+from policy_search import store  # noqa: E402
+from policy_search.embedding.loading import load_embedder  # noqa: E402
+from service.retrieval.loaded import load_index  # noqa: E402
+from service.retrieval.ranking import RankingConfig  # noqa: E402
+from service.retrieval.results import hit_result  # noqa: E402
+from service.retrieval.searcher import Searcher  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+MODES = ("bm25", "dense", "hybrid")
+
+
+def ensure_index(out: Path, sources: list[Path], embedder) -> None:
+    """Build the index when missing or when its sources changed (unchanged clauses embed nothing)."""
+    files, missing = discover(sources)
+    if missing:
+        raise SystemExit(f"missing sources: {missing}")
+    result = parse_files(files)
+    current = store.IndexStore(out).current()
+    if current is not None:
+        known = {d.doc_id: d.content_hash for d in store.read_documents(current)}
+        fresh = {d.meta.doc_id: d.meta.content_hash for d in result.documents}
+        if known == fresh and (store.read_manifest(current).get("embedding") or {}).get("model_id") == embedder.model_id:
+            return
+    started = time.perf_counter()
+    summary = build_index(out, result.documents, read_sources=result.sources, failures=result.failures, embedder=embedder)
+    print(f"built {out}: {summary.clauses} units, {summary.embedded} embedded, {time.perf_counter() - started:.0f}s", file=sys.stderr)
+
+
+def matches(result: dict, relevant: dict, by_title: bool) -> bool:
+    if "snippet" in relevant:
+        return result["document"]["source"] == relevant["file"] and relevant["snippet"] in result["text"]
+    key = result["document"]["title"] if by_title else result["document"]["source"]
+    return key == relevant["file"] and result["location"]["article"] == relevant["article"]
+
+
+def score_query(results: list[dict], relevant: list[dict], by_title: bool, ks=(10, 100)) -> dict[str, float]:
+    found_at: dict[int, int] = {}  # relevant index → rank (1-based)
+    for rank, result in enumerate(results, start=1):
+        for i, rel in enumerate(relevant):
+            if i not in found_at and matches(result, rel, by_title):
+                found_at[i] = rank
+    metrics = {f"R@{k}": sum(1 for r in found_at.values() if r <= k) / len(relevant) for k in ks}
+    first = min(found_at.values(), default=None)
+    metrics["MRR@10"] = 1.0 / first if first and first <= 10 else 0.0
+    dcg = sum(1.0 / math.log2(r + 1) for r in found_at.values() if r <= 10)
+    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(len(relevant), 10) + 1))
+    metrics["nDCG@10"] = dcg / ideal
+    return metrics
+
+
+def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title: bool) -> tuple[dict, list[float]]:
+    per_kind: dict[str, list[dict]] = defaultdict(list)
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        outcome = searcher.search(query["query"], top_k=top_k, mode=mode)
+        latencies.append((time.perf_counter() - started) * 1000)
+        results = [hit_result(searcher.index, hit, outcome.tokens) for hit in outcome.hits]
+        metrics = score_query(results, query["relevant"], by_title)
+        per_kind[query.get("kind", "all")].append(metrics)
+        per_kind["overall"].append(metrics)
+    table = {kind: {m: round(sum(x[m] for x in rows) / len(rows), 4) for m in rows[0]} | {"n": len(rows)} for kind, rows in per_kind.items()}
+    return table, latencies
+
+
+def load_queries(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def stard_queries(split: str) -> list[dict]:
+    """STARD queries with relevant (title, article) pairs; `heldout` is every fifth query by qid order."""
+    corpus = {}
+    with (SHARED / "eval" / "stard" / "corpus.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            corpus[row["id"]] = (row["title"], row["article"])
+    queries = []
+    for i, row in enumerate(load_queries(SHARED / "eval" / "stard" / "train.jsonl")):
+        if split == "heldout" and i % 5 != 0 or split == "tuning" and i % 5 == 0:
+            continue
+        relevant = [{"file": corpus[r][0], "article": corpus[r][1]} for r in row["relevant"] if r in corpus]
+        if relevant:
+            queries.append({"query": row["query"], "kind": "stard", "relevant": relevant})
+    return queries
+
+
+def print_table(name: str, tables: dict[str, dict]) -> None:
+    print(f"\n{name}")
+    for mode, table in tables.items():
+        for kind, metrics in table.items():
+            figures = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k != "n")
+            print(f"  {mode:<7} {kind:<10} n={metrics['n']:<4} {figures}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eco", action="store_true", help="only the eco set (default: both)")
+    parser.add_argument("--stard", action="store_true", help="only STARD")
+    parser.add_argument("--stard-split", choices=("all", "heldout", "tuning"), default="all")
+    parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--dense-weight", type=float, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
+    args = parser.parse_args()
+    if not (SHARED / "eval").is_dir():
+        print(f"no evaluation data at {SHARED / 'eval'}; nothing to measure")
+        return 0
+    both = not args.eco and not args.stard
+    modes = args.modes.split(",")
+    config = RankingConfig() if args.dense_weight is None else RankingConfig(dense_weight=args.dense_weight)
+    embedder = load_embedder(args.model_dir, threads=args.threads)
+    report: dict = {"model": embedder.model_id, "config": config.__dict__}
+    if args.eco or both:
+        out = ROOT / "var" / "eval-eco-index"
+        ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus"], embedder)
+        searcher = Searcher(load_index(out, embedder), embedder, config)
+        queries = load_queries(SHARED / "eval" / "eco_dev.jsonl")
+        report["eco"] = {mode: run(searcher, queries, mode, 10, by_title=False)[0] for mode in modes}
+        print_table("eco_dev", report["eco"])
+    if args.stard or both:
+        out = ROOT / "var" / "eval-stard-index"
+        ensure_index(out, [SHARED / "eval" / "stard" / "corpus.jsonl"], embedder)
+        searcher = Searcher(load_index(out, embedder), embedder, config)
+        queries = stard_queries(args.stard_split)
+        report["stard"] = {mode: run(searcher, queries, mode, 100, by_title=True)[0] for mode in modes}
+        report["stard_split"] = args.stard_split
+        print_table(f"STARD ({args.stard_split})", report["stard"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,27 @@
+"""Opening an index for searching: the embedder its manifest asks for, the loaded generation, the searcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policy_search import store
+from policy_search.embedding.encoder import Embedder
+from policy_search.embedding.loading import load_embedder
+from service.retrieval.loaded import load_index
+from service.retrieval.ranking import RankingConfig
+from service.retrieval.searcher import Searcher
+
+
+def open_searcher(
+    index_dir: Path,
+    *,
+    model_dir: Path | None = None,
+    threads: int | None = None,
+    embedder: Embedder | None = None,
+    config: RankingConfig | None = None,
+) -> Searcher:
+    """A searcher over the published generation; loads the embedding model only when the index has vectors."""
+    manifest = store.read_manifest(store.IndexStore(index_dir).require_current())
+    if embedder is None and manifest.get("embedding"):
+        embedder = load_embedder(model_dir, threads=threads)
+    return Searcher(load_index(index_dir, embedder), embedder, config)

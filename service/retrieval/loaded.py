@@ -1,0 +1,112 @@
+"""A published generation loaded into memory: documents, clauses, BM25, vectors, and lookup tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from policy_search import store
+from policy_search.embedding.encoder import Embedder
+from policy_search.errors import IndexMismatch
+from policy_search.model import Clause, DocumentMeta
+from policy_search.text import fold
+from policy_search.tokenize import ClauseTokenizer
+
+_CITY = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(?:市|州|县|盟|地区)")
+
+
+@dataclass
+class LoadedIndex:
+    """Everything a search needs, in arrays indexed by clause position (row i = clause i)."""
+
+    folder: Path
+    manifest: dict
+    documents: list[DocumentMeta]
+    clauses: list[Clause]
+    tokenizer: ClauseTokenizer
+    bm25: bm25s.BM25
+    vectors: np.ndarray | None  # float32, normalised, or None for a BM25-only index
+    faiss_index: faiss.Index | None
+    doc_of: np.ndarray = field(init=False)  # doc position of every clause
+    group_of: np.ndarray = field(init=False)  # article group of every clause: parts of one article share it
+    group_members: list[list[int]] = field(init=False)
+    doc_pos: dict[str, int] = field(init=False)
+    clause_pos: dict[str, int] = field(init=False)
+    articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
+    places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+    def __post_init__(self) -> None:
+        self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
+        self.clause_pos = {clause.clause_id: i for i, clause in enumerate(self.clauses)}
+        self.doc_of = np.array([self.doc_pos[c.doc_id] for c in self.clauses], dtype=np.int32)
+        groups: dict[tuple, int] = {}
+        group_of = np.zeros(len(self.clauses), dtype=np.int32)
+        self.group_members = []
+        self.articles = {}
+        for i, clause in enumerate(self.clauses):
+            loc = clause.locator
+            key = (clause.doc_id, loc.article, loc.path) if loc.article and loc.parts > 1 else (clause.clause_id,)
+            if key not in groups or loc.part == 1:
+                groups[key] = len(self.group_members)
+                self.group_members.append([])
+            group_of[i] = groups[key]
+            self.group_members[groups[key]].append(i)
+            if loc.article and loc.part == 1:
+                self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
+        self.group_of = group_of
+        self.places = _places(self.documents)
+
+
+def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
+    """Place names found in the metadata: regions themselves, and the cities titles start with."""
+    places: dict[str, set[str]] = {}
+    for meta in documents:
+        if meta.region and meta.region != "全国":
+            places.setdefault(fold(meta.region), set()).add(meta.region)
+            match = _CITY.match(meta.title)
+            if match and not match.group(1).startswith(fold(meta.region)):
+                for name in (match.group(0), match.group(1)):
+                    places.setdefault(fold(name), set()).add(meta.region)
+    return places
+
+
+def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
+    """Load the published generation, refusing one built with another embedding model or tokenizer."""
+    folder = store.IndexStore(root).require_current()
+    manifest = store.read_manifest(folder)
+    tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"])
+    if tokenizer.fingerprint != manifest["tokenizer"]["fingerprint"]:
+        raise IndexMismatch(
+            f"index {folder.name} was tokenized with dictionary {manifest['tokenizer']['fingerprint']}, "
+            f"this program's is {tokenizer.fingerprint}: re-index"
+        )
+    built_with = manifest.get("embedding")
+    if embedder is not None and built_with and built_with["model_id"] != embedder.model_id:
+        raise IndexMismatch(
+            f"index {folder.name} was embedded with {built_with['model_id']}, the configured model is {embedder.model_id}"
+        )
+    if embedder is not None and not built_with:
+        raise IndexMismatch(f"index {folder.name} has no vectors, but a model is configured: re-index with it")
+    vectors = faiss_index = None
+    if built_with:
+        faiss_index = faiss.read_index(str(folder / "faiss.index"))
+        vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal) if faiss_index.ntotal else np.zeros((0, built_with["dimension"]), np.float32)
+    return LoadedIndex(
+        folder=folder,
+        manifest=manifest,
+        documents=store.read_documents(folder),
+        clauses=list(store.read_clauses(folder)),
+        tokenizer=tokenizer,
+        bm25=bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False),
+        vectors=vectors,
+        faiss_index=faiss_index,
+    )

@@ -1,0 +1,14 @@
+"""Ranking knobs, each one a general signal; the values are tuned on the visible evaluation sets only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    candidates: int = 200  # taken from each retriever before fusion
+    dense_weight: float = 0.6  # fused = w · dense + (1 − w) · bm25, both scaled to [0, 1] per query
+    local_factor: float = 0.85  # no place named: local texts that may repeat a national one rank after it
+    place_factor: float = 1.2  # a place named in the query: that region's texts come forward
+    link_factor: float = 0.0  # duty ↔ penalty: a linked article inherits this share of a hit's score

@@ -1,0 +1,116 @@
+"""The result shape shared by the command line and the HTTP API, with highlights and a precise citation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy_search.model import Citation, Clause, DocumentMeta, Item
+from policy_search.text import fold_with_offsets
+from service.retrieval.loaded import LoadedIndex
+from service.retrieval.searcher import Hit
+
+
+def highlights(text: str, tokens: list[str]) -> list[list[int]]:
+    """Spans of the original text where query tokens occur (matched on folded text), merged."""
+    folded, offsets = fold_with_offsets(text)
+    spans = []
+    for token in set(tokens):
+        if len(token) < 2 and not token.isdigit():
+            continue
+        start = folded.find(token)
+        while start >= 0:
+            end = start + len(token)
+            spans.append((offsets[start], offsets[end - 1] + 1))
+            start = folded.find(token, end)
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def _covered(spans: list[list[int]], start: int, end: int) -> int:
+    return sum(max(0, min(e, end) - max(s, start)) for s, e in spans)
+
+
+def best_place(clause: Clause, spans: list[list[int]]) -> tuple[int | None, Item | None]:
+    """The 款 (number) and 项 that hold most of the highlighted text, for a precise citation."""
+    loc = clause.locator
+    if not loc.article or not loc.paragraphs:
+        return None, None
+    scored = [(_covered(spans, s, e), -i, i) for i, (s, e) in enumerate(loc.paragraphs)]
+    best = max(scored)[2]
+    paragraph = loc.first_paragraph + best if loc.paragraph_count > 1 else None
+    items = [item for item in loc.items if item.level == 1 and item.paragraph == loc.first_paragraph + best]
+    item = None
+    if items:
+        top = max(items, key=lambda it: (_covered(spans, it.start, it.end), -it.start))
+        intro_end = min(it.start for it in items)
+        if _covered(spans, top.start, top.end) > _covered(spans, loc.paragraphs[best][0], intro_end):
+            item = top
+    return paragraph, item
+
+
+def document_json(meta: DocumentMeta) -> dict[str, Any]:
+    return {
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "source": meta.source,
+        "doc_type": meta.doc_type,
+        "issuer": meta.issuer,
+        "doc_number": meta.doc_number,
+        "region": meta.region,
+        "date": meta.date,
+        "superseded": meta.superseded,
+    }
+
+
+def clause_result(
+    index: LoadedIndex,
+    position: int,
+    score: float,
+    tokens: list[str],
+    *,
+    pinned: bool = False,
+    paragraph: int | None = None,
+    item: int | None = None,
+) -> dict[str, Any]:
+    """One result object; `pinned` takes 款/项 from a citation query instead of from the highlights."""
+    clause = index.clauses[position]
+    meta = index.documents[index.doc_of[position]]
+    spans = highlights(clause.text, tokens)
+    best_paragraph, best_item = best_place(clause, spans)
+    item_label = best_item.label if best_item else None
+    if pinned:
+        best_paragraph = paragraph if paragraph and paragraph <= clause.locator.paragraph_count else None
+        matching = [it for it in clause.locator.items if it.level == 1 and it.number == item]
+        item_label = matching[0].label if matching else None
+    citation = Citation(meta.title, clause.locator.article, best_paragraph, item_label, clause.locator.path)
+    result = {
+        "clause_id": clause.clause_id,
+        "score": round(float(score), 4),
+        "text": clause.text,
+        "highlights": spans,
+        "citation": citation.render(),
+        "document": document_json(meta),
+        "location": {
+            "path": list(clause.locator.path),
+            "article": clause.locator.article,
+            "paragraph": best_paragraph,
+            "item": item_label,
+        },
+    }
+    if clause.external_id is not None:
+        result["external_id"] = clause.external_id
+    return result
+
+
+def hit_result(index: LoadedIndex, hit: Hit, tokens: list[str], *, explain: bool = False) -> dict[str, Any]:
+    """The result object of a search hit; `explain` adds each ranking component's contribution."""
+    pinned = {"pinned": True, "paragraph": hit.citation.paragraph, "item": hit.citation.item} if hit.citation else {}
+    result = clause_result(index, hit.clause, hit.score, tokens, **pinned)
+    if explain:
+        result["components"] = {k: round(v, 4) for k, v in hit.components.items()}
+    return result

@@ -1,0 +1,252 @@
+"""Hybrid clause search: citations resolved directly, BM25 and dense fused, article parts grouped, priors applied."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+
+from policy_search.citations import CitationQuery, find_citations, load_aliases
+from policy_search.embedding.encoder import Embedder
+from policy_search.errors import InvalidQuery
+from policy_search.text import fold
+from policy_search.tokenize import short_titles
+from service.retrieval.filters import SearchFilters
+from service.retrieval.loaded import LoadedIndex
+from service.retrieval.ranking import RankingConfig
+
+MAX_QUERY_CHARS = 500
+MAX_TOP_K = 100
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class Hit:
+    """One article (all its parts) or one paragraph, with the part that matched best."""
+
+    group: int
+    clause: int  # position of the best-matching part
+    score: float
+    components: dict[str, float] = field(default_factory=dict)
+    citation: CitationQuery | None = None  # set when the hit was resolved from a citation in the query
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[Hit]
+    tokens: list[str]
+    timings_ms: dict[str, float]
+    citations: list[CitationQuery]
+
+
+class Searcher:
+    def __init__(self, index: LoadedIndex, embedder: Embedder | None, config: RankingConfig | None = None) -> None:
+        self.index = index
+        self.embedder = embedder if index.vectors is not None else None
+        self.config = config or RankingConfig()
+        self._aliases = load_aliases()
+        self._titles = self._title_table()
+
+    # -- citations ------------------------------------------------------------------------------------
+
+    def _title_table(self) -> dict[str, list[int]]:
+        table: dict[str, list[int]] = {}
+        for pos, meta in enumerate(self.index.documents):
+            for name in short_titles(meta.title):
+                table.setdefault(name, []).append(pos)
+        return table
+
+    def resolve_title(self, names: tuple[str, ...], allowed: np.ndarray | None = None) -> list[int]:
+        """Documents a typed name refers to, best first: exact title, alias, then a title ending with it."""
+        for name in names:
+            key = fold(name).replace(" ", "")
+            key = self._aliases.get(key, key)
+            exact = self._titles.get(key) or self._titles.get(fold("中华人民共和国") + key)
+            if exact:
+                return self._prefer(exact, allowed)
+        for name in names:
+            key = fold(name).replace(" ", "")
+            if len(key) < 3:
+                continue
+            ending = [pos for title, docs in self._titles.items() if title.endswith(key) for pos in docs]
+            if ending:
+                return self._prefer(ending, allowed)
+        return []
+
+    def _prefer(self, positions: list[int], allowed: np.ndarray | None) -> list[int]:
+        docs = self.index.documents
+
+        def rank(pos: int) -> tuple:
+            meta = docs[pos]
+            return (
+                allowed is not None and not allowed[pos],
+                meta.superseded,
+                meta.region != "全国",
+                len(meta.title),
+                "" if meta.date is None else "".join(chr(255 - ord(c)) for c in meta.date),  # newest first
+            )
+
+        return sorted(set(positions), key=rank)
+
+    def cited_groups(self, citations: list[CitationQuery], allowed: np.ndarray) -> dict[int, CitationQuery]:
+        """Article groups named by citations in the query, in the order they were named."""
+        groups: dict[int, CitationQuery] = {}
+        for citation in citations:
+            for pos in self.resolve_title(citation.names, allowed):
+                group = self.index.articles.get((pos, citation.article))
+                if group is not None:
+                    groups.setdefault(group, citation)
+                    break
+        return groups
+
+    # -- search ---------------------------------------------------------------------------------------
+
+    def search(self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid") -> SearchOutcome:
+        query = (query or "").strip()
+        if not query:
+            raise InvalidQuery("query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidQuery(f"query is {len(query)} characters; at most {MAX_QUERY_CHARS}")
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise InvalidQuery(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        if mode not in MODES:
+            raise InvalidQuery(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode == "dense" and self.embedder is None:
+            raise InvalidQuery("this index has no vectors: dense search is not available")
+        filters = filters or SearchFilters()
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        index = self.index
+        allowed_docs = filters.document_mask(index)
+        allowed = allowed_docs[index.doc_of]
+
+        citations = find_citations(query)
+        cited = self.cited_groups(citations, allowed_docs)
+        text = _without_citations(query, citations) if cited else query
+        embed_query = bool(text.strip())
+        if not embed_query:  # a bare citation: what follows it is what resembles the cited articles
+            text = " ".join(index.clauses[self.index.group_members[g][0]].text for g in cited)
+        tokens = index.tokenizer.tokens(text)
+        timings["parse"] = _ms(started)
+
+        components: dict[str, np.ndarray] = {}
+        candidates: set[int] = set()
+        n = self.config.candidates
+        if mode in ("hybrid", "bm25") and tokens:
+            t = time.perf_counter()
+            scores = index.bm25.get_scores(tokens).astype(np.float32)
+            scores[~allowed] = 0.0
+            components["bm25"] = scores
+            candidates.update(_top(scores, n))
+            timings["bm25"] = _ms(t)
+        if mode in ("hybrid", "dense") and self.embedder is not None and embed_query:
+            t = time.perf_counter()
+            vector = self.embedder.embed_queries([text])[0]
+            timings["embed"] = _ms(t)
+            t = time.perf_counter()
+            candidates.update(self._dense_candidates(vector, allowed, n))
+            components["dense"] = vector  # scored on candidates below
+            timings["dense"] = _ms(t)
+
+        t = time.perf_counter()
+        pool = np.array(sorted(c for c in candidates if allowed[c]), dtype=np.int64)
+        fused, parts = self._fuse(pool, components, mode)
+        hits = self._group(pool, fused, parts)
+        hits = self._apply_priors(hits, query)
+        hits = self._put_citations_first(hits, cited)
+        timings["fuse"] = _ms(t)
+        timings["total"] = _ms(started)
+        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=citations)
+
+    def _dense_candidates(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> list[int]:
+        index = self.index
+        params = None
+        if not allowed.all():
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            if len(ids) == 0:
+                return []
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        k = min(n, index.faiss_index.ntotal)
+        if k == 0:
+            return []
+        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), k, params=params)
+        return [int(i) for i in found[0] if i >= 0]
+
+    def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scale each component to [0, 1] over the pool and mix; returns fused scores and the scaled parts."""
+        parts: dict[str, np.ndarray] = {}
+        if len(pool) == 0:
+            return np.zeros(0, np.float32), parts
+        if "bm25" in components:
+            raw = components["bm25"][pool]
+            top = raw.max()
+            parts["bm25"] = raw / top if top > 0 else raw
+        if "dense" in components:
+            raw = self.index.vectors[pool] @ components["dense"]
+            low, high = float(np.quantile(raw, 0.1)), float(raw.max())
+            parts["dense"] = np.clip((raw - low) / (high - low), 0, 1) if high > low else np.ones_like(raw)
+        if mode == "bm25" or "dense" not in parts:
+            return parts.get("bm25", np.zeros(len(pool), np.float32)), parts
+        if mode == "dense" or "bm25" not in parts:
+            return parts["dense"], parts
+        w = self.config.dense_weight
+        return w * parts["dense"] + (1 - w) * parts["bm25"], parts
+
+    def _group(self, pool: np.ndarray, fused: np.ndarray, parts: dict[str, np.ndarray]) -> list[Hit]:
+        best: dict[int, Hit] = {}
+        for row, clause in enumerate(pool):
+            group = int(self.index.group_of[clause])
+            score = float(fused[row])
+            if group not in best or score > best[group].score:
+                best[group] = Hit(group, int(clause), score, {k: float(v[row]) for k, v in parts.items()})
+        return sorted(best.values(), key=lambda h: -h.score)
+
+    def _apply_priors(self, hits: list[Hit], query: str) -> list[Hit]:
+        """National texts before local ones that repeat them, unless the query names a place."""
+        index = self.index
+        folded = fold(query)
+        regions = {region for place, found in index.places.items() if place in folded for region in found}
+        for hit in hits:
+            meta = index.documents[index.doc_of[hit.clause]]
+            factor = 1.0
+            if meta.region and meta.region != "全国":
+                factor = self.config.place_factor if meta.region in regions else (self.config.local_factor if not regions else 1.0)
+            hit.components["prior"] = factor
+            hit.score *= factor
+        return sorted(hits, key=lambda h: -h.score)
+
+    def _put_citations_first(self, hits: list[Hit], cited: dict[int, CitationQuery]) -> list[Hit]:
+        if not cited:
+            return hits
+        rest = [h for h in hits if h.group not in cited]
+        top = max((h.score for h in hits), default=1.0)
+        first = [
+            Hit(group, self.index.group_members[group][0], top + 1.0 - i * 1e-3, {"citation": 1.0}, citation)
+            for i, (group, citation) in enumerate(cited.items())
+        ]
+        return first + rest
+
+
+def _without_citations(query: str, citations: list[CitationQuery]) -> str:
+    """The query with its citation phrases cut out, so that what else it says is searched on its own."""
+    kept, last = [], 0
+    for citation in citations:
+        start, end = citation.span
+        kept.append(query[last:start])
+        last = end
+    kept.append(query[last:])
+    return " ".join(part.strip() for part in kept if part.strip())
+
+
+def _top(scores: np.ndarray, n: int) -> list[int]:
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= n:
+        return positive.tolist()
+    chosen = np.argpartition(-scores[positive], n)[:n]
+    return positive[chosen].tolist()
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
