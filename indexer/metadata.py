@@ -27,6 +27,8 @@ DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(?:19|20)\
 _OFFICIAL_TITLE = re.compile(r"关于.{2,80}的(?:通知|意见|决定|通报|批复|报告|函|公告|通告|请示|实施方案|方案|办法|规定)$")
 _ISSUER_SUFFIX = re.compile(r"(?:人民政府|办公厅|办公室|委员会|人大常委会|常务委员会|厅|局|部|委|院|署|中心|领导小组)$")
 _SENTENCE_END = "。；：:;，,！？"
+_NATIONAL_BY_DEFAULT = ("法律", "行政法规", "司法解释", "规章")
+_NOT_PLACE_STARTS = ("关于", "在", "对", "致", "转发", "印发")
 
 
 @dataclass
@@ -113,6 +115,8 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
     date = sidecar.get("date") or _date(raw.source, blocks)
     region = sidecar.get("region") or region_of(title)
     doc_type = sidecar.get("doc_type") or doc_type_of(title, region)
+    if region is None and doc_type in _NATIONAL_BY_DEFAULT:
+        region = "全国"  # laws and regulations that name no place are national
     return DocumentHeader(title, doc_type, issuer, doc_number, region, date, header_blocks)
 
 
@@ -164,17 +168,17 @@ def _date(source: str, blocks: list[str]) -> str | None:
     return None
 
 
-def region_of(title: str) -> str:
-    """全国 for national texts, else the province or the city the title starts with."""
+def region_of(title: str) -> str | None:
+    """The province or city a title starts with, 全国 for national bodies, None when the title names no place."""
     for province in PROVINCES:
         if title.startswith(province):
             return province
     if title.startswith(("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国")):
         return "全国"
     match = _LOCAL_PREFIX.match(title)
-    if match and not match.group(1).startswith("关于"):
+    if match and not match.group(1).startswith(_NOT_PLACE_STARTS) and "全" not in match.group(1):
         return match.group(1)
-    return "全国"
+    return None
 
 
 def doc_type_of(title: str, region: str | None) -> str:

@@ -12,8 +12,11 @@ _WS = r"[ \t\u3000\u00a0]"
 # 第五十九条　… — the label must be followed by whitespace (or end the line), so that a sentence
 # that merely begins with a reference ("第五十九条规定的…") is not taken for a new article.
 ARTICLE_RE = re.compile(rf"^{_WS}*(第([{_N}\d]+)条(?:之[{_N}]+)?)(?:{_WS}+|$)")
-# 第一编 / 第二分编 / 第三章 / 第四节, followed by whitespace and a name, or nothing.
-STRUCTURE_RE = re.compile(rf"^{_WS}*(第[{_N}\d]+(分编|编|章|节))(?:{_WS}+(.*))?$")
+# 第一编 / 第二分编 / 第三章 / 第四节, followed by whitespace and a name, by a short name with no
+# punctuation (第二章资源保护, as some sources print it), or by nothing.
+STRUCTURE_RE = re.compile(
+    rf"^{_WS}*(第[{_N}\d]+(分编|编|章|节))(?:{_WS}+(.*)|([^\s，。；：、,;:（(]{{1,30}}))?$"
+)
 STRUCTURE_LEVEL = {"编": 0, "分编": 1, "章": 2, "节": 3}
 
 # Items inside an article: （一） or (一) is a 项; 1. / 1、 / （1） is a 目.

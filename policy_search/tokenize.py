@@ -19,6 +19,22 @@ _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")  # a token must hold a Han char
 TITLE_PREFIX = "中华人民共和国"
 
 
+_BASE_DICTIONARY: tuple[dict[str, int], int] | None = None
+
+
+def _new_jieba() -> jieba.Tokenizer:
+    """A private jieba tokenizer; the base dictionary is loaded once per process and copied after that."""
+    global _BASE_DICTIONARY
+    tokenizer = jieba.Tokenizer()
+    if _BASE_DICTIONARY is None:
+        tokenizer.initialize()
+        _BASE_DICTIONARY = (dict(tokenizer.FREQ), tokenizer.total)
+    else:
+        tokenizer.FREQ, tokenizer.total = dict(_BASE_DICTIONARY[0]), _BASE_DICTIONARY[1]
+        tokenizer.initialized = True
+    return tokenizer
+
+
 def _read_lines(name: str) -> list[str]:
     return [line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -37,8 +53,7 @@ class ClauseTokenizer:
     """jieba's search-mode cut over folded text, with the domain dictionary, title words and stopwords."""
 
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._jieba = _new_jieba()
         self._dictionary = _read_lines("userdict.txt")
         for line in self._dictionary:
             word, freq, *tag = line.split()

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.pipeline import parse_files  # noqa: E402
 
 SOURCE_ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条)[\u3000 ]+(.*)$")
-SOURCE_BREAK = re.compile(r"^(第[零〇一二三四五六七八九十百千]+[编章节]|附件)")
+SOURCE_BREAK = re.compile(r"^(第[零〇一二三四五六七八九十百千]+[编章节]|附件|附表|附录)")
 
 
 def source_articles(path: Path) -> list[tuple[str, str]]:
@@ -60,7 +60,8 @@ def indexed_articles(path: Path) -> list[tuple[str, str]]:
 
 
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Whitespace and zero-width characters removed."""
+    return re.sub(r"[\s\u200b\ufeff]+", "", text)
 
 
 def compare(name: str, got: list[tuple[str, str]], want: list[tuple[str, str]]) -> list[str]:

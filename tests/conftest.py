@@ -60,3 +60,63 @@ def law_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def speech_file() -> Path:
     return CORPUS / "000_c8143b46545451b2.txt"
+
+
+SMALL_CORPUS = {
+    "环境保护法(2014-04-24).txt": """中华人民共和国环境保护法
+第一章　总则
+第一条　为保护和改善环境，防治污染和其他公害，保障公众健康，制定本法。
+第四十二条　排放污染物的企业事业单位和其他生产经营者，应当采取措施，防治在生产建设或者其他活动中产生的废气、废水、废渣、噪声对环境的污染和危害。
+严禁通过暗管、渗井、渗坑、灌注或者篡改、伪造监测数据，或者不正常运行防治污染设施等逃避监管的方式违法排放污染物。
+第六章　法律责任
+第五十九条　企业事业单位和其他生产经营者违法排放污染物，受到罚款处罚，被责令改正，拒不改正的，依法作出处罚决定的行政机关可以自责令改正之日的次日起，按照原处罚数额按日连续处罚。
+前款规定的罚款处罚，依照有关法律法规按照防治污染设施的运行成本等因素确定的规定执行。
+第六十三条　企业事业单位和其他生产经营者有下列行为之一，尚不构成犯罪的，除依照有关法律法规规定予以处罚外，由县级以上人民政府环境保护主管部门将案件移送公安机关，对其直接负责的主管人员处十日以上十五日以下拘留：
+（一）建设项目未依法进行环境影响评价，被责令停止建设，拒不执行的；
+（二）违反法律规定，未取得排污许可证排放污染物，被责令停止排污，拒不执行的；
+（三）通过暗管、渗井、渗坑、灌注或者篡改、伪造监测数据等逃避监管的方式违法排放污染物的。
+""",
+    "山东省水污染防治条例(2018-09-21).txt": """山东省水污染防治条例
+第一条　为了防治水污染，保护和改善环境，根据有关法律，结合本省实际，制定本条例。
+第二十条　排放污染物的企业事业单位，严禁通过暗管、渗井、渗坑等方式排放水污染物。
+""",
+    "农药管理条例(2017-03-16).txt": """农药管理条例
+第一条　为了加强农药管理，保证农药质量，制定本条例。
+第二条　本条例自公布之日起施行。
+""",
+    "农药管理条例(2022-03-29).txt": """农药管理条例
+第一条　为了加强农药管理，保证农药质量，保障农产品质量安全和人畜安全，制定本条例。
+第二条　本条例自2022年5月1日起施行。
+""",
+}
+
+
+def write_small_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in SMALL_CORPUS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    speech = CORPUS / "000_c8143b46545451b2.txt"
+    (folder / speech.name).write_bytes(speech.read_bytes())
+    (folder / "manifest.jsonl").write_text((CORPUS / "manifest.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    return write_small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory):
+    """The small corpus indexed with the keyword embedder, built once: (index dir, embedder). Do not modify."""
+    from indexer.build import build_index
+    from indexer.pipeline import discover, parse_files
+    from tests.fakes import BigramEmbedder
+
+    root = tmp_path_factory.mktemp("small")
+    embedder = BigramEmbedder()
+    files, _ = discover([write_small_corpus(root / "corpus")])
+    result = parse_files(files)
+    out = root / "index"
+    build_index(out, result.documents, read_sources=result.sources, embedder=embedder)
+    return out, embedder

@@ -204,19 +204,38 @@ class Searcher:
         return sorted(best.values(), key=lambda h: -h.score)
 
     def _apply_priors(self, hits: list[Hit], query: str) -> list[Hit]:
-        """National texts before local ones that repeat them, unless the query names a place."""
+        """Authority and place: a place named in the query brings its region forward; otherwise local texts
+        rank after national ones, and after any national hit whose text they repeat."""
         index = self.index
         folded = fold(query)
         regions = {region for place, found in index.places.items() if place in folded for region in found}
         for hit in hits:
-            meta = index.documents[index.doc_of[hit.clause]]
+            region = index.documents[index.doc_of[hit.clause]].region
             factor = 1.0
-            if meta.region and meta.region != "全国":
-                factor = self.config.place_factor if meta.region in regions else (self.config.local_factor if not regions else 1.0)
+            if region and region != "全国":
+                factor = self.config.place_factor if region in regions else self.config.local_factor
             hit.components["prior"] = factor
             hit.score *= factor
+        hits.sort(key=lambda h: -h.score)
+        if not regions:
+            self._rank_repeats_after_originals(hits[: self.config.repeat_window])
         return sorted(hits, key=lambda h: -h.score)
 
+    def _rank_repeats_after_originals(self, hits: list[Hit]) -> None:
+        """A local clause that mostly repeats a national one it outranks is moved just below it."""
+        index = self.index
+        national = [h for h in hits if index.documents[index.doc_of[h.clause]].region == "全国"]
+        if not national:
+            return
+        grams = {id(h): _bigrams(index.clauses[h.clause].text) for h in hits}
+        for hit in hits:
+            if index.documents[index.doc_of[hit.clause]].region in (None, "全国"):
+                continue
+            own = grams[id(hit)]
+            for original in national:
+                if original.score < hit.score and own and len(own & grams[id(original)]) >= self.config.repeat_overlap * len(own):
+                    hit.components["repeats"] = 1.0
+                    hit.score = original.score * 0.999
     def _put_citations_first(self, hits: list[Hit], cited: dict[int, CitationQuery]) -> list[Hit]:
         if not cited:
             return hits
@@ -227,6 +246,11 @@ class Searcher:
             for i, (group, citation) in enumerate(cited.items())
         ]
         return first + rest
+
+
+def _bigrams(text: str) -> set[str]:
+    folded = fold(text)
+    return {folded[i : i + 2] for i in range(len(folded) - 1) if not folded[i : i + 2].isspace()}
 
 
 def _without_citations(query: str, citations: list[CitationQuery]) -> str:

@@ -46,6 +46,7 @@ def test_type_and_region_from_title():
     assert region_of("山东省土壤污染防治条例") == "山东"
     assert region_of("济南市大气污染防治条例") == "济南市"
     assert region_of("中华人民共和国长江保护法") == "全国"
+    assert region_of("在全市生态环境保护大会上的讲话") is None
 
 
 def test_sidecar_manifest_overrides_what_the_document_says(tmp_path, law_file):
