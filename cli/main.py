@@ -1,11 +1,11 @@
-"""`policy-search`: index documents, inspect their segmentation (later: query, serve, draft)."""
+"""`policy-search`: index, inspect, query, serve."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cli import indexing, querying
+from cli import indexing, querying, serving
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     indexing.add_commands(commands)
     querying.add_commands(commands)
+    serving.add_commands(commands)
     return parser
 
 

@@ -49,7 +49,7 @@ class SentenceTransformerEmbedder:
             raise FileNotFoundError(f"{self.model_dir} is not a sentence-transformers model folder (no modules.json)")
         self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
         self.model_id = model_fingerprint(self.model_dir)
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None

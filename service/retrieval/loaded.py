@@ -35,6 +35,7 @@ class LoadedIndex:
     doc_of: np.ndarray = field(init=False)  # doc position of every clause
     group_of: np.ndarray = field(init=False)  # article group of every clause: parts of one article share it
     group_members: list[list[int]] = field(init=False)
+    doc_clauses: list[list[int]] = field(init=False)  # clause positions of each document, in order
     doc_pos: dict[str, int] = field(init=False)
     clause_pos: dict[str, int] = field(init=False)
     articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
@@ -48,6 +49,9 @@ class LoadedIndex:
         self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
         self.clause_pos = {clause.clause_id: i for i, clause in enumerate(self.clauses)}
         self.doc_of = np.array([self.doc_pos[c.doc_id] for c in self.clauses], dtype=np.int32)
+        self.doc_clauses = [[] for _ in self.documents]
+        for i, doc in enumerate(self.doc_of.tolist()):
+            self.doc_clauses[doc].append(i)
         groups: dict[tuple, int] = {}
         group_of = np.zeros(len(self.clauses), dtype=np.int32)
         self.group_members = []

@@ -1,0 +1,31 @@
+"""`serve` subcommand: the HTTP API and search page on uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+
+def add_commands(commands) -> None:
+    serve = commands.add_parser("serve", help="serve the HTTP API and the search page")
+    serve.add_argument("--index", type=Path, default=None, help="index directory (default: POLICY_SEARCH_INDEX_DIR or var/index)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--model-dir", type=Path, default=None)
+    serve.add_argument("--threads", type=int, default=None)
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    overrides = {k: v for k, v in {"index_dir": args.index, "model_dir": args.model_dir, "threads": args.threads}.items() if v}
+    settings = Settings(**overrides)
+    logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"serving {settings.index_dir} on http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0

@@ -1,0 +1,96 @@
+"""The FastAPI application: built by create_app(settings), heavy resources loaded in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from policy_search import store
+from policy_search.embedding.encoder import Embedder
+from service.errors import install_error_handlers
+from service.middleware import BodyLimit, RequestContext
+from service.routes import clauses, documents, health, search
+from service.settings import Settings, get_settings
+from service.state import IndexHolder
+from service.updates import Updater
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("policy_search.service")
+POLL_SECONDS = 2.0  # how often to look for a generation published by another process
+
+
+def _load_embedder(settings: Settings) -> Embedder | None:
+    """The model the published index was built with; none for a BM25-only index."""
+    folder = store.IndexStore(settings.index_dir).current()
+    if folder is not None and not store.read_manifest(folder).get("embedding"):
+        return None
+    from policy_search.embedding.loading import load_embedder
+
+    return load_embedder(settings.model_dir, threads=settings.threads)
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, load_model: bool = True) -> FastAPI:
+    """The app over `settings.index_dir`; pass `embedder` to use one already loaded (tests use a fake)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        model = embedder if embedder is not None or not load_model else await asyncio.to_thread(_load_embedder, settings)
+        holder = IndexHolder(settings, model)
+        await asyncio.to_thread(holder.reload)
+        app.state.holder = holder
+        app.state.updater = Updater(settings, holder)
+        poller = asyncio.create_task(_watch_generations(holder))
+        log.info("event=started index=%s ready=%s", settings.index_dir, holder.ready)
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            app.state.updater.stop()
+
+    app = FastAPI(
+        title="policy-search",
+        summary="Clause-level search over Chinese policy documents, with citations",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (search.router, clauses.router, documents.router, health.router):
+        app.include_router(router)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def page():
+            return FileResponse(STATIC / "index.html")
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
+    body_limit = settings.max_upload_bytes * min(settings.max_upload_files, 4) + 64 * 1024
+    app.add_middleware(BodyLimit, limit=body_limit)
+    app.add_middleware(RequestContext)
+    return app
+
+
+async def _watch_generations(holder: IndexHolder) -> None:
+    """Pick up generations that another process (e.g. `policy-search index`) published."""
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        if holder.published_generation() not in (None, holder.ready and holder.searcher.index.generation):
+            await asyncio.to_thread(holder.reload)

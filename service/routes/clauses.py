@@ -1,0 +1,36 @@
+"""GET /clauses/{id} (a clause in its context) and GET /cite (citation lookup)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.auth import SearchAccess
+from service.deps import SearcherDep
+from service.errors import ApiError
+from service.retrieval.context import CitationNotFound, cite, clause_context
+
+router = APIRouter(tags=["clauses"])
+
+
+@router.get("/clauses/{clause_id}")
+def get_clause(
+    _: SearchAccess,
+    searcher: SearcherDep,
+    clause_id: str,
+    neighbours: Annotated[int, Query(ge=0, le=20)] = 2,
+):
+    """The clause with its heading path, the units before and after it, and the document outline."""
+    if len(clause_id) > 64:
+        raise ApiError(422, "clause id too long")
+    return clause_context(searcher.index, clause_id, neighbours)
+
+
+@router.get("/cite")
+def get_citation(_: SearchAccess, searcher: SearcherDep, q: Annotated[str, Query(min_length=2, max_length=200)]):
+    """Look a clause up by citation, e.g. 环保法第五十九条; 404 with suggestions when it does not exist."""
+    try:
+        return cite(searcher, q)
+    except CitationNotFound as exc:
+        raise ApiError(404, str(exc), details={"suggestions": exc.suggestions}) from exc

@@ -1,0 +1,67 @@
+"""GET/POST /search: clause search with filters."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from service.auth import SearchAccess
+from service.deps import SearcherDep
+from service.retrieval.filters import SearchFilters
+from service.retrieval.results import hit_result
+from service.retrieval.searcher import MAX_QUERY_CHARS, MAX_TOP_K, Searcher
+from service.schemas import SearchRequest, SearchResponse
+
+router = APIRouter(tags=["search"])
+
+
+def run_search(searcher: Searcher, request: SearchRequest) -> dict:
+    started = time.perf_counter()
+    filters = SearchFilters(
+        doc_types=tuple(request.doc_type),
+        regions=tuple(request.region),
+        issuers=tuple(request.issuer),
+        date_from=request.date_from,
+        date_to=request.date_to,
+        doc_ids=tuple(request.doc_id),
+        include_superseded=request.include_superseded,
+    )
+    outcome = searcher.search(request.q, filters, top_k=request.top_k, mode=request.mode)
+    results = [hit_result(searcher.index, hit, outcome.tokens, explain=request.explain) for hit in outcome.hits]
+    return {
+        "query": request.q,
+        "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        "index_generation": searcher.index.generation,
+        "results": results,
+    }
+
+
+@router.get("/search", response_model=SearchResponse, response_model_exclude_unset=True)
+async def search_get(
+    _: SearchAccess,
+    searcher: SearcherDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="query or citation")],
+    top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
+    doc_type: Annotated[list[str], Query(max_length=50)] = [],
+    region: Annotated[list[str], Query(max_length=50)] = [],
+    issuer: Annotated[list[str], Query(max_length=50)] = [],
+    doc_id: Annotated[list[str], Query(max_length=50)] = [],
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    include_superseded: bool = False,
+    mode: Annotated[str, Query(pattern="^(hybrid|bm25|dense)$")] = "hybrid",
+    explain: bool = False,
+):
+    request = SearchRequest(
+        q=q, top_k=top_k, doc_type=doc_type, region=region, issuer=issuer, doc_id=doc_id,
+        date_from=date_from, date_to=date_to, include_superseded=include_superseded, mode=mode, explain=explain,
+    )
+    return await run_in_threadpool(run_search, searcher, request)
+
+
+@router.post("/search", response_model=SearchResponse, response_model_exclude_unset=True)
+async def search_post(_: SearchAccess, searcher: SearcherDep, body: SearchRequest):
+    return await run_in_threadpool(run_search, searcher, body)

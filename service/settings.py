@@ -1,0 +1,57 @@
+"""Service settings from the environment (prefix POLICY_SEARCH_), checked for unsafe values at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_KEY_LENGTH = 16
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_SEARCH_", extra="ignore")
+
+    index_dir: Path = Path("var/index")
+    model_dir: Path | None = None  # a local sentence-transformers folder; default: multilingual-e5-small
+    threads: int | None = Field(default=None, ge=1, le=64)  # torch threads for query embeddings
+    search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
+    admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_upload_files: int = Field(default=20, ge=1, le=1000)
+    parse_timeout_s: float = Field(default=60.0, gt=0)
+    parse_memory_mb: int = Field(default=1024, ge=128)
+    update_timeout_s: float = Field(default=1800.0, gt=0)
+
+    @field_validator("search_keys", "admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split(cls, value):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        for key in self.search_keys + self.admin_keys:
+            if len(key) < MIN_KEY_LENGTH:
+                raise ValueError(f"API keys must be at least {MIN_KEY_LENGTH} characters")
+        if self.search_keys and not self.admin_keys:
+            raise ValueError("search keys are set but no admin key: set POLICY_SEARCH_ADMIN_KEYS too")
+        if set(self.search_keys) & set(self.admin_keys):
+            raise ValueError("a key cannot be both a search key and an admin key")
+        if "*" in self.cors_origins and self.admin_keys:
+            raise ValueError("CORS origin '*' is not allowed together with API keys; list the origins")
+        return self
+
+    @property
+    def keys_required(self) -> bool:
+        return bool(self.admin_keys)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
