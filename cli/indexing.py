@@ -19,6 +19,10 @@ def add_commands(commands) -> None:
     index.add_argument("sources", nargs="+", type=Path, help="files and folders (txt, md, docx, pdf, html, jsonl)")
     index.add_argument("--out", type=Path, required=True, help="index directory (created or updated)")
     index.add_argument("--max-unit-chars", type=int, default=DEFAULT_MAX_UNIT_CHARS, help="split longer units into parts")
+    index.add_argument("--no-embed", action="store_true", help="BM25 only: no embedding model, no vectors")
+    index.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder (default: multilingual-e5-small)")
+    index.add_argument("--threads", type=int, default=None, help="torch threads for embedding")
+    index.add_argument("--index-kind", choices=("auto", "flat", "hnsw"), default="auto", help="FAISS index: exact, HNSW, or by size")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=run_index)
 
@@ -42,11 +46,25 @@ def run_index(args) -> int:
         print("--max-unit-chars must be at least 50", file=sys.stderr)
         return 2
     result = _parse(args.sources, args.max_unit_chars, args.quiet)
-    try:
-        summary = build_index(args.out, result.documents, read_sources=result.sources, failures=result.failures)
-    except PolicySearchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    embedder = None
+    if not args.no_embed:
+        from policy_search.embedding.loading import load_embedder
+
+        embedder = load_embedder(args.model_dir, threads=args.threads)
+    with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar:
+        try:
+            summary = build_index(
+                args.out,
+                result.documents,
+                read_sources=result.sources,
+                failures=result.failures,
+                embedder=embedder,
+                index_kind=args.index_kind,
+                on_embedded=bar.update,
+            )
+        except PolicySearchError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     print_summary(summary, args.out)
     return 0 if result.documents or not result.failures else 1
 
@@ -57,7 +75,7 @@ def print_summary(summary: BuildSummary, out: Path) -> None:
         f"documents: {summary.documents} ({summary.added} added, {summary.replaced} replaced, "
         f"{summary.unchanged} unchanged, {summary.removed} removed)"
     )
-    print(f"units: {summary.clauses} ({summary.articles} articles)")
+    print(f"units: {summary.clauses} ({summary.articles} articles); embedded {summary.embedded} new")
     for doc_type, count in sorted(summary.by_type.items(), key=lambda kv: -kv[1]):
         print(f"  {doc_type}: {count}")
     if summary.failures:

@@ -8,7 +8,7 @@ from cli.main import main
 def test_index_prints_a_summary_with_failures(tmp_path, law_file, speech_file, capsys):
     bad = tmp_path / "empty.txt"
     bad.write_text("")
-    code = main(["index", str(law_file), str(speech_file), str(bad), "--out", str(tmp_path / "idx"), "--quiet"])
+    code = main(["index", str(law_file), str(speech_file), str(bad), "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"])
     out = capsys.readouterr().out
     assert code == 0
     assert "documents: 2 (2 added" in out

@@ -47,7 +47,7 @@ def test_bad_files_are_reported_and_good_ones_indexed(tmp_path, law_file, speech
     _zip_bomb_docx(batch / "bomb.docx")
 
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    code = main(["index", str(batch), "--out", str(tmp_path / "idx"), "--quiet"])
+    code = main(["index", str(batch), "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"])
     peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = capsys.readouterr().out
 
