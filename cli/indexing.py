@@ -22,7 +22,7 @@ def add_commands(commands) -> None:
     index.add_argument("--no-embed", action="store_true", help="BM25 only: no embedding model, no vectors")
     index.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder (default: multilingual-e5-small)")
     index.add_argument("--threads", type=int, default=None, help="torch threads for embedding")
-    index.add_argument("--index-kind", choices=("auto", "flat", "hnsw"), default="auto", help="FAISS index: exact, HNSW, or by size")
+    index.add_argument("--index-kind", choices=("auto", "flat", "hnsw", "ivf"), default="auto", help="FAISS index: exact, HNSW, IVF, or by size")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=run_index)
 

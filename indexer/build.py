@@ -112,8 +112,12 @@ def build_index(
             "embedding": None,
         }
         if vectors is not None:
-            kind = write_dense(folder, vectors, index_kind)
-            fields["embedding"] = {"model_id": embedder.model_id, "dimension": embedder.dimension, "normalized": True, "index": kind}
+            fields["embedding"] = {
+                "model_id": embedder.model_id,
+                "dimension": embedder.dimension,
+                "normalized": True,
+                **write_dense(folder, vectors, index_kind),
+            }
         return fields
 
     generation = index.publish(write)

@@ -16,6 +16,7 @@ from policy_search.errors import IndexMismatch
 from policy_search.model import Clause, DocumentMeta
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer
+from service.retrieval.links import build_links
 
 _CITY = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(?:市|州|县|盟|地区)")
 
@@ -40,6 +41,8 @@ class LoadedIndex:
     clause_pos: dict[str, int] = field(init=False)
     articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
+    penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
+    duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
 
     @property
     def generation(self) -> str:
@@ -68,6 +71,7 @@ class LoadedIndex:
                 self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
         self.group_of = group_of
         self.places = _places(self.documents)
+        self.penalties, self.duties = build_links(self)
 
 
 def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
@@ -81,6 +85,20 @@ def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
                 for name in (match.group(0), match.group(1)):
                     places.setdefault(fold(name), set()).add(meta.region)
     return places
+
+
+def _vectors_and_settings(faiss_index: faiss.Index, built_with: dict) -> np.ndarray:
+    """Apply the index's search settings and read its vectors back (kept in memory for exact rescoring)."""
+    params = built_with.get("search_params", {})
+    if "efSearch" in params:
+        faiss.downcast_index(faiss_index).hnsw.efSearch = params["efSearch"]
+    if "nprobe" in params:
+        ivf = faiss.extract_index_ivf(faiss_index)
+        ivf.nprobe = params["nprobe"]
+        ivf.make_direct_map()
+    if faiss_index.ntotal == 0:
+        return np.zeros((0, built_with["dimension"]), np.float32)
+    return faiss_index.reconstruct_n(0, faiss_index.ntotal)
 
 
 def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
@@ -103,7 +121,7 @@ def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
     vectors = faiss_index = None
     if built_with:
         faiss_index = faiss.read_index(str(folder / "faiss.index"))
-        vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal) if faiss_index.ntotal else np.zeros((0, built_with["dimension"]), np.float32)
+        vectors = _vectors_and_settings(faiss_index, built_with)
     return LoadedIndex(
         folder=folder,
         manifest=manifest,

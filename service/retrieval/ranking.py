@@ -14,3 +14,4 @@ class RankingConfig:
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
     link_factor: float = 0.0  # duty ↔ penalty: a linked article inherits this share of a hit's score
+    link_window: int = 10  # hits whose links are followed
