@@ -1,11 +1,11 @@
-"""`policy-search`: index, inspect, query, serve."""
+"""`policy-search`: index, inspect, query, serve, draft."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cli import indexing, querying, serving
+from cli import drafting, indexing, querying, serving
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     indexing.add_commands(commands)
     querying.add_commands(commands)
     serving.add_commands(commands)
+    drafting.add_commands(commands)
     return parser
 
 

@@ -1,0 +1,79 @@
+"""POST /drafts/rectification and GET /drafts/{id}(.docx|.md): the rectification-plan drafting aid."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from service.auth import SearchAccess
+from service.deps import SearcherDep
+from service.drafting.export import to_docx, to_markdown
+from service.drafting.plan import MAX_BASES, MAX_PROBLEM_CHARS, MAX_PROBLEMS, DraftOptions, Problem, draft_plan
+from service.errors import ApiError
+
+router = APIRouter(tags=["drafts"])
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class ProblemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_PROBLEM_CHARS)
+    unit: str | None = Field(default=None, max_length=200)
+    deadline: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=50)
+    measures: str | None = Field(default=None, max_length=2000)
+    signoff: str | None = Field(default=None, max_length=2000)
+
+
+class OptionsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bases_per_problem: int = Field(default=8, ge=1, le=MAX_BASES)
+    doc_types: list[str] = Field(default=[], max_length=20)
+    region: str | None = Field(default=None, max_length=50)
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    problems: list[ProblemIn] = Field(min_length=1, max_length=MAX_PROBLEMS)
+    options: OptionsIn = OptionsIn()
+    title: str | None = Field(default=None, max_length=100)
+    format: str = Field(default="json", pattern="^(json|docx|markdown)$")
+
+
+def _export(draft, fmt: str):
+    if fmt == "docx":
+        headers = {"Content-Disposition": f'attachment; filename="rectification-{draft.draft_id}.docx"'}
+        return Response(to_docx(draft), media_type=DOCX_TYPE, headers=headers)
+    if fmt == "markdown":
+        return PlainTextResponse(to_markdown(draft), media_type="text/markdown; charset=utf-8")
+    return draft.to_dict()
+
+
+@router.post("/drafts/rectification")
+async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep, body: DraftRequest):
+    """For each problem: bases grouped by authority, the obligations they state, and linked penalty clauses."""
+    problems = [Problem(**p.model_dump()) for p in body.problems]
+    options = DraftOptions(bases_per_problem=body.options.bases_per_problem, doc_types=tuple(body.options.doc_types), region=body.options.region)
+    draft = await run_in_threadpool(draft_plan, searcher, problems, options, body.title)
+    request.app.state.drafts.put(draft)
+    return await run_in_threadpool(_export, draft, body.format)
+
+
+@router.get("/drafts/{draft_ref}")
+def get_draft(_: SearchAccess, request: Request, draft_ref: Annotated[str, Path(max_length=40)]):
+    """A draft made earlier, as JSON, or exported: /drafts/{id}.docx or /drafts/{id}.md."""
+    draft_id, _dot, suffix = draft_ref.partition(".")
+    fmt = {"": "json", "docx": "docx", "md": "markdown"}.get(suffix)
+    if fmt is None:
+        raise ApiError(404, f"unknown export format .{suffix}; use .docx or .md")
+    draft = request.app.state.drafts.get(draft_id)
+    if draft is None:
+        raise ApiError(404, f"no draft {draft_id!r} (drafts are kept in memory for a while)")
+    return _export(draft, fmt)
