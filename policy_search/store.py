@@ -89,8 +89,11 @@ class IndexStore:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
         for leftover in self.generations.glob(".staging-*"):
-            if time.time() - leftover.stat().st_mtime > 3600:
+            if time.time() - leftover.stat().st_mtime > 3600:  # an hour: never a build still running
                 shutil.rmtree(leftover, ignore_errors=True)
+        for pointer in self.root.glob(f".{CURRENT}.*"):  # pointers a killed run wrote but never renamed
+            if pointer.name != f".{CURRENT}.{keep}":
+                pointer.unlink(missing_ok=True)
 
 
 def read_manifest(generation: Path) -> dict[str, Any]:

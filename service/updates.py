@@ -7,10 +7,14 @@ killed leaves the published generation as it was.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import logging
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from service.settings import Settings
@@ -45,9 +49,8 @@ class Task:
     done_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("done_event")
-        return data
+        # not asdict(): it deep-copies every field, and a threading.Event cannot be copied
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "done_event"}
 
 
 def safe_name(name: str, taken: set[str]) -> str:
@@ -61,6 +64,11 @@ def safe_name(name: str, taken: set[str]) -> str:
         number += 1
     taken.add(candidate)
     return candidate
+
+
+def _kill_group(child: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
 
 
 class Updater:
@@ -155,8 +163,9 @@ class Updater:
             stderr=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
+            start_new_session=True,  # its own process group: a timeout stops the sandboxed parser too
         )
-        timer = threading.Timer(self.settings.update_timeout_s, child.kill)
+        timer = threading.Timer(self.settings.update_timeout_s, _kill_group, args=(child,))
         timer.start()
         try:
             for line in child.stdout:
@@ -173,8 +182,14 @@ class Updater:
                     task.progress[kind] = event
             stderr = child.stderr.read()
             code = child.wait()
+        except BaseException:
+            _kill_group(child)
+            child.wait()
+            raise
         finally:
             timer.cancel()
+            child.stdout.close()
+            child.stderr.close()
         if code == 0 and task.summary and task.summary.get("published"):
             self.holder.reload()
             task.status = "done"

@@ -1,0 +1,124 @@
+"""Load benchmark of the HTTP service: throughput and latency at 1, 4 and 16 concurrent clients.
+
+    python scripts/bench_service.py [--index var/eval-eco-index] [--seconds 20] [--concurrency 1,4,16]
+
+Starts `policy-search serve` on a free loopback port, waits for /readyz, then runs closed-loop asyncio
+clients (each sends its next query when the previous answer arrives) with distinct queries: the STARD
+questions and the eco queries, so no answer is repeated from a cache. Requests go to 127.0.0.1 only and
+every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_queries() -> list[str]:
+    queries = []
+    for path in (SHARED / "eval" / "eco_dev.jsonl", SHARED / "eval" / "stard" / "train.jsonl"):
+        if path.exists():
+            queries += [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return queries or ["排污许可", "按日连续处罚", "环保法第五十九条", "饮用水水源保护区 禁止"]
+
+
+async def client_loop(client: httpx.AsyncClient, queries: list[str], start: int, stride: int, deadline: float, out: list) -> None:
+    i = start
+    while time.perf_counter() < deadline:
+        query = queries[i % len(queries)]
+        i += stride
+        sent = time.perf_counter()
+        try:
+            response = await client.get("/search", params={"q": query, "top_k": 10})
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        out.append(((time.perf_counter() - sent) * 1000, ok))
+
+
+async def run_level(base: str, queries: list[str], concurrency: int, seconds: float, offset: int) -> dict:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        samples: list = []
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(client_loop(client, queries, offset + c, concurrency, deadline, samples) for c in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies = np.array([ms for ms, ok in samples])
+    errors = sum(1 for _, ok in samples if not ok)
+    return {
+        "clients": concurrency,
+        "requests": len(samples),
+        "errors": errors,
+        "throughput_qps": round(len(samples) / elapsed, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=ROOT / "var" / "eval-eco-index")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", default="1,4,16")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per query embedding in the server")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-service.json")
+    args = parser.parse_args()
+    if not args.index.exists():
+        print(f"no index at {args.index}: build it first (python scripts/evaluate.py --eco)")
+        return 1
+    port = free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", POLICY_SEARCH_LOG_LEVEL="WARNING")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--index", str(args.index), "--port", str(port), "--threads", str(args.threads)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None:
+                raise SystemExit(f"server exited: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        queries = load_queries()
+        asyncio.run(run_level(base, queries, 2, 3.0, 10_000))  # warm-up
+        report = {"index": str(args.index), "seconds_per_level": args.seconds, "server_threads": args.threads, "levels": []}
+        for n, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
+            level = asyncio.run(run_level(base, queries, concurrency, args.seconds, n * 1000))
+            report["levels"].append(level)
+            print(json.dumps(level), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
