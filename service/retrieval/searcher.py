@@ -155,7 +155,6 @@ class Searcher:
         fused, parts = self._fuse(pool, components, mode)
         hits = self._group(pool, fused, parts)
         hits = self._apply_priors(hits, query)
-        hits = self._follow_links(hits)
         hits = self._put_citations_first(hits, cited)
         timings["fuse"] = _ms(t)
         timings["total"] = _ms(started)
@@ -189,11 +188,13 @@ class Searcher:
             low, high = float(np.quantile(raw, 0.1)), float(raw.max())
             parts["dense"] = np.clip((raw - low) / (high - low), 0, 1) if high > low else np.ones_like(raw)
         if mode == "bm25" or "dense" not in parts:
-            return parts.get("bm25", np.zeros(len(pool), np.float32)), parts
-        if mode == "dense" or "bm25" not in parts:
-            return parts["dense"], parts
-        w = self.config.dense_weight
-        return w * parts["dense"] + (1 - w) * parts["bm25"], parts
+            fused = parts.get("bm25", np.zeros(len(pool), np.float32))
+        elif mode == "dense" or "bm25" not in parts:
+            fused = parts["dense"]
+        else:
+            w = self.config.dense_weight
+            fused = w * parts["dense"] + (1 - w) * parts["bm25"]
+        return fused, parts
 
     def _group(self, pool: np.ndarray, fused: np.ndarray, parts: dict[str, np.ndarray]) -> list[Hit]:
         best: dict[int, Hit] = {}
@@ -237,25 +238,6 @@ class Searcher:
                 if original.score < hit.score and own and len(own & grams[id(original)]) >= self.config.repeat_overlap * len(own):
                     hit.components["repeats"] = 1.0
                     hit.score = original.score * 0.999
-    def _follow_links(self, hits: list[Hit]) -> list[Hit]:
-        """A duty brings its penalty article forward and a penalty its duty: a basis is cited with both."""
-        factor = self.config.link_factor
-        if factor <= 0 or not hits:
-            return hits
-        by_group = {hit.group: hit for hit in hits}
-        index = self.index
-        for hit in hits[: self.config.link_window]:
-            for linked in index.penalties.get(hit.group, []) + index.duties.get(hit.group, []):
-                score = hit.score * factor
-                target = by_group.get(linked)
-                if target is None:
-                    members = index.group_members[linked]
-                    target = by_group[linked] = Hit(linked, members[0], 0.0, {})
-                if score > target.score:
-                    target.components["link"] = round(score - target.score, 4)
-                    target.score = score
-        return sorted(by_group.values(), key=lambda h: -h.score)
-
     def _put_citations_first(self, hits: list[Hit], cited: dict[int, CitationQuery]) -> list[Hit]:
         if not cited:
             return hits
