@@ -18,6 +18,7 @@ AUTHORITY = {"法律": 0, "行政法规": 1, "司法解释": 2, "地方性法规
 MAX_PROBLEMS = 50
 MAX_PROBLEM_CHARS = 500
 MAX_BASES = 20
+DEFAULT_TITLE = "生态环境保护督察反馈问题整改方案"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def draft_plan(searcher: Searcher, problems: list[Problem], options: DraftOption
     if len(problems) > MAX_PROBLEMS:
         raise InvalidQuery(f"at most {MAX_PROBLEMS} problems per draft, got {len(problems)}")
     rows = [draft_problem(searcher, problem, options) for problem in problems]
-    return Draft(uuid.uuid4().hex[:12], title or "生态环境保护督察反馈问题整改方案", rows, searcher.index.generation)
+    return Draft(uuid.uuid4().hex[:12], title or DEFAULT_TITLE, rows, searcher.index.generation)
 
 
 class DraftStore:

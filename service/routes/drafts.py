@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -12,7 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from service.auth import SearchAccess
 from service.deps import SearcherDep
 from service.drafting.export import to_docx, to_markdown
-from service.drafting.plan import MAX_BASES, MAX_PROBLEM_CHARS, MAX_PROBLEMS, DraftOptions, Problem, draft_plan
+from service.drafting.plan import (
+    DEFAULT_TITLE,
+    MAX_BASES,
+    MAX_PROBLEM_CHARS,
+    MAX_PROBLEMS,
+    Draft,
+    DraftOptions,
+    Problem,
+    draft_plan,
+)
 from service.errors import ApiError
 
 router = APIRouter(tags=["drafts"])
@@ -47,6 +57,40 @@ class DraftRequest(BaseModel):
     format: str = Field(default="json", pattern="^(json|docx|markdown)$")
 
 
+class CitedIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    citation: str = Field(min_length=1, max_length=300)
+
+
+class ObligationIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    citation: str = Field(min_length=1, max_length=300)
+    sentence: str = Field(min_length=1, max_length=5000)
+
+
+class ReviewedProblem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    problem: str = Field(min_length=1, max_length=MAX_PROBLEM_CHARS)
+    bases: list[CitedIn] = Field(default=[], max_length=100)
+    obligations: list[ObligationIn] = Field(default=[], max_length=200)
+    penalties: list[CitedIn] = Field(default=[], max_length=100)
+    measures: str | None = Field(default=None, max_length=2000)
+    unit: str | None = Field(default=None, max_length=200)
+    deadline: str | None = Field(default=None, max_length=100)
+    signoff: str | None = Field(default=None, max_length=2000)
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    problems: list[ReviewedProblem] = Field(min_length=1, max_length=MAX_PROBLEMS)
+    title: str | None = Field(default=None, max_length=100)
+    format: str = Field(default="docx", pattern="^(docx|markdown)$")
+
+
 def _export(draft, fmt: str):
     if fmt == "docx":
         headers = {"Content-Disposition": f'attachment; filename="rectification-{draft.draft_id}.docx"'}
@@ -63,6 +107,14 @@ async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep,
     options = DraftOptions(bases_per_problem=body.options.bases_per_problem, doc_types=tuple(body.options.doc_types), region=body.options.region)
     draft = await run_in_threadpool(draft_plan, searcher, problems, options, body.title)
     request.app.state.drafts.put(draft)
+    return await run_in_threadpool(_export, draft, body.format)
+
+
+@router.post("/drafts/export")
+async def export_reviewed(_: SearchAccess, body: ExportRequest):
+    """Export a plan a person reviewed: the problems as /drafts/rectification returned them, edited."""
+    problems = [p.model_dump() for p in body.problems]
+    draft = Draft(uuid.uuid4().hex[:12], body.title or DEFAULT_TITLE, problems, index_generation="")
     return await run_in_threadpool(_export, draft, body.format)
 
 

@@ -127,3 +127,20 @@ def test_markdown_cells_cannot_break_the_table():
     draft = Draft("d", "方案", [{"problem": "a|b\nc", "bases": [], "penalties": [], "obligations": [], "measures": None, "unit": None, "deadline": None, "signoff": None}], "g")
     row = to_markdown(draft).splitlines()[-1]
     assert row.count("|") == len(COLUMNS) + 1
+
+
+def test_a_reviewed_plan_exports_what_the_person_kept(client):
+    draft = client.post("/drafts/rectification", json={"problems": PROBLEMS[:1]}).json()
+    problem = draft["problems"][0]
+    removed = problem["bases"].pop(0)["citation"]
+    problem["unit"] = "县水务局"
+    problem["measures"] = "封堵暗管，安装在线监测"
+    response = client.post("/drafts/export", json={"problems": [problem], "format": "docx", "title": "某县整改方案"})
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    row = document.tables[0].rows[1].cells
+    assert removed not in row[2].text
+    assert row[4].text == "封堵暗管，安装在线监测" and row[5].text == "县水务局"
+    assert document.paragraphs[0].text == "某县整改方案"
+    bad = client.post("/drafts/export", json={"problems": [{"problem": ""}]})
+    assert bad.status_code == 422
