@@ -9,6 +9,7 @@ from pathlib import Path
 
 from indexer.dense import write_dense
 from indexer.lexical import build_bm25
+from indexer.links import document_links
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
 from policy_search import store
 from policy_search.embedding.cache import EmbeddingCache
@@ -104,6 +105,7 @@ def build_index(
     def write(folder: Path) -> dict:
         store.write_documents(folder, documents)
         store.write_clauses(folder, all_clauses)
+        store.write_links(folder, (pair for meta in documents for pair in document_links(clauses[meta.doc_id])))
         build_bm25(folder, passages, tokenizer)
         fields = {
             "documents": len(documents),

@@ -27,6 +27,7 @@ CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
+LINKS = "links.jsonl"
 KEEP_GENERATIONS = 3
 
 
@@ -119,6 +120,16 @@ def write_documents(generation: Path, documents: Iterable[DocumentMeta]) -> int:
 
 def write_clauses(generation: Path, clauses: Iterable[Clause]) -> int:
     return _write_jsonl(generation / CLAUSES, (c.to_dict() for c in clauses))
+
+
+def write_links(generation: Path, pairs: Iterable[tuple[str, str]]) -> int:
+    """Duty ↔ penalty links as clause ids of the articles' first parts."""
+    return _write_jsonl(generation / LINKS, ({"duty": duty, "penalty": penalty} for duty, penalty in pairs))
+
+
+def read_links(generation: Path) -> list[tuple[str, str]]:
+    path = generation / LINKS
+    return [(row["duty"], row["penalty"]) for row in _read_jsonl(path)] if path.exists() else []
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

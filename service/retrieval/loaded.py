@@ -16,7 +16,6 @@ from policy_search.errors import IndexMismatch
 from policy_search.model import Clause, DocumentMeta
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer
-from service.retrieval.links import build_links
 
 _CITY = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(?:市|州|县|盟|地区)")
 
@@ -41,6 +40,7 @@ class LoadedIndex:
     clause_pos: dict[str, int] = field(init=False)
     articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
+    links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
 
@@ -71,7 +71,12 @@ class LoadedIndex:
                 self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
         self.group_of = group_of
         self.places = _places(self.documents)
-        self.penalties, self.duties = build_links(self)
+        self.penalties, self.duties = {}, {}
+        for duty_id, penalty_id in self.links:
+            if duty_id in self.clause_pos and penalty_id in self.clause_pos:
+                duty, penalty = (int(self.group_of[self.clause_pos[c]]) for c in (duty_id, penalty_id))
+                self.penalties.setdefault(duty, []).append(penalty)
+                self.duties.setdefault(penalty, []).append(duty)
 
 
 def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
@@ -129,6 +134,7 @@ def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
         clauses=list(store.read_clauses(folder)),
         tokenizer=tokenizer,
         bm25=bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False),
+        links=store.read_links(folder),
         vectors=vectors,
         faiss_index=faiss_index,
     )
