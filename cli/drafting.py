@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,9 @@ def add_commands(commands) -> None:
     draft.add_argument("--title", default=None)
     draft.add_argument("--model-dir", type=Path, default=None)
     draft.set_defaults(run=run_draft)
+
+
+_LIST_NUMBER = re.compile(r"^(?:\d{1,3}[.、．)）]|[（(]\d{1,3}[)）]|[（(]?[一二三四五六七八九十]{1,3}[、)）])\s*")
 
 
 def read_problems(path: Path) -> list[str]:
@@ -38,7 +42,7 @@ def read_problems(path: Path) -> list[str]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     problems = []
     for line in lines:
-        text = line.strip().lstrip("0123456789.、)）(（ \t")
+        text = _LIST_NUMBER.sub("", line.strip())
         if len(text) >= 4 and text not in ("问题", "问题描述", "存在问题"):
             problems.append(text)
     return problems

@@ -7,7 +7,7 @@ import time
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 from service.drafting.plan import Draft
 
 COLUMNS = ("序号", "问题", "整改依据", "整改要求", "整改措施", "责任单位", "整改时限", "销号标准")
-WIDTHS_CM = (1.2, 4.0, 5.2, 5.6, 3.2, 2.2, 2.0, 2.6)  # A4 landscape, 2 cm margins: 25.7 cm of text width
+WIDTHS_CM = (1.2, 4.0, 5.2, 5.4, 3.2, 2.2, 2.0, 2.5)  # A4 landscape, 2 cm margins: 25.7 cm of text width
 BODY_FONT, HEADING_FONT = "仿宋_GB2312", "黑体"
 
 
@@ -26,7 +26,11 @@ def basis_lines(problem: dict) -> list[str]:
 
 
 def requirement_lines(problem: dict, limit: int = 6) -> list[str]:
-    return [f"{o['sentence']}（{o['citation']}）" for o in problem["obligations"][:limit]]
+    """The first obligations, grouped under the citation they come from, each citation named once."""
+    grouped: dict[str, list[str]] = {}
+    for obligation in problem["obligations"][:limit]:
+        grouped.setdefault(obligation["citation"], []).append(obligation["sentence"])
+    return [f"{citation}：{''.join(sentences)}" for citation, sentences in grouped.items()]
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -37,11 +41,14 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     fonts.set(qn("w:eastAsia"), name)
 
 
-def _cell_text(cell, lines: list[str], size: float = 10.5, bold: bool = False, font: str = BODY_FONT) -> None:
+def _cell_text(cell, lines: list[str], size: float = 10.5, bold: bool = False, font: str = BODY_FONT, centered: bool = False) -> None:
     cell.text = ""
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER if centered else WD_CELL_VERTICAL_ALIGNMENT.TOP
     for number, line in enumerate(lines or [""]):
         paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
+        if centered:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(paragraph.add_run(line), font, size, bold)
 
 
@@ -64,8 +71,11 @@ def to_docx(draft: Draft) -> bytes:
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False  # fixed layout: LibreOffice and WPS lay out by the column grid, Word by cell widths
+    for column, width in zip(table.columns, WIDTHS_CM):
+        column.width = Cm(width)
     for cell, name, width in zip(table.rows[0].cells, COLUMNS, WIDTHS_CM):
-        _cell_text(cell, [name], 11, bold=True, font=HEADING_FONT)
+        _cell_text(cell, [name], 11, bold=True, font=HEADING_FONT, centered=True)
         cell.width = Cm(width)
     for number, problem in enumerate(draft.problems, start=1):
         values = [
@@ -78,8 +88,8 @@ def to_docx(draft: Draft) -> bytes:
             [problem["deadline"] or ""],
             [problem["signoff"] or ""],
         ]
-        for cell, lines, width in zip(table.add_row().cells, values, WIDTHS_CM):
-            _cell_text(cell, lines)
+        for column, (cell, lines, width) in enumerate(zip(table.add_row().cells, values, WIDTHS_CM)):
+            _cell_text(cell, lines, centered=column == 0)
             cell.width = Cm(width)
     repeat = table.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page
     element = repeat.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})

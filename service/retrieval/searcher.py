@@ -48,6 +48,8 @@ class Searcher:
         self.config = config or RankingConfig()
         self._aliases = load_aliases()
         self._titles = self._title_table()
+        self._bigram_cache: dict[int, frozenset[str]] = {}
+        faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
 
     # -- citations ------------------------------------------------------------------------------------
 
@@ -161,17 +163,22 @@ class Searcher:
         return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=citations)
 
     def _dense_candidates(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> list[int]:
+        """The n nearest allowed clauses. When most clauses are allowed, over-fetching and filtering is
+        cheaper than an ID selector; a narrow filter searches with a selector."""
         index = self.index
-        params = None
-        if not allowed.all():
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            if len(ids) == 0:
-                return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-        k = min(n, index.faiss_index.ntotal)
-        if k == 0:
+        total = index.faiss_index.ntotal
+        if total == 0:
             return []
-        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), k, params=params)
+        query = vector[None, :].astype(np.float32)
+        blocked = total - int(allowed.sum())
+        if blocked <= total // 10:
+            _, found = index.faiss_index.search(query, min(total, n + blocked))
+            return [int(i) for i in found[0] if i >= 0 and allowed[i]][:n]
+        ids = np.flatnonzero(allowed).astype(np.int64)
+        if len(ids) == 0:
+            return []
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        _, found = index.faiss_index.search(query, min(n, len(ids)), params=params)
         return [int(i) for i in found[0] if i >= 0]
 
     def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -227,17 +234,28 @@ class Searcher:
         """A local clause that mostly repeats a national one it outranks is moved just below it."""
         index = self.index
         national = [h for h in hits if index.documents[index.doc_of[h.clause]].region == "全国"]
-        if not national:
-            return
-        grams = {id(h): _bigrams(index.clauses[h.clause].text) for h in hits}
         for hit in hits:
+            if not national or national[-1].score >= hit.score:
+                continue
             if index.documents[index.doc_of[hit.clause]].region in (None, "全国"):
                 continue
-            own = grams[id(hit)]
+            own = self._bigrams(hit.clause)
             for original in national:
-                if original.score < hit.score and own and len(own & grams[id(original)]) >= self.config.repeat_overlap * len(own):
+                if original.score < hit.score and own and len(own & self._bigrams(original.clause)) >= self.config.repeat_overlap * len(own):
                     hit.components["repeats"] = 1.0
                     hit.score = original.score * 0.999
+                    break
+
+    def _bigrams(self, position: int) -> frozenset[str]:
+        cached = self._bigram_cache.get(position)
+        if cached is None:
+            text = self.index.clauses[position].text
+            cached = frozenset(map("".join, zip(text, text[1:])))
+            if len(self._bigram_cache) > 20_000:
+                self._bigram_cache.clear()
+            self._bigram_cache[position] = cached
+        return cached
+
     def _put_citations_first(self, hits: list[Hit], cited: dict[int, CitationQuery]) -> list[Hit]:
         if not cited:
             return hits
@@ -248,11 +266,6 @@ class Searcher:
             for i, (group, citation) in enumerate(cited.items())
         ]
         return first + rest
-
-
-def _bigrams(text: str) -> set[str]:
-    folded = fold(text)
-    return {folded[i : i + 2] for i in range(len(folded) - 1) if not folded[i : i + 2].isspace()}
 
 
 def _without_citations(query: str, citations: list[CitationQuery]) -> str:

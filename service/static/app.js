@@ -50,27 +50,41 @@
   }
 
   // Relative URLs throughout, so the page works when the service sits behind a path prefix.
-  async function api(path, params) {
-    const headers = { Accept: "application/json" };
+  // Every tool on the page fetches through here: it sends the API key and turns the error shape into ApiFailure.
+  async function request(path, { params = null, method = "GET", json, accept = "application/json" } = {}) {
+    const headers = { Accept: accept };
     const key = apiKey.value.trim();
     if (key) headers["X-API-Key"] = key;
+    const init = { method, headers };
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(json);
+    }
     let response;
     try {
-      response = await fetch(params ? `${path}?${params}` : path, { headers });
+      response = await fetch(params ? `${path}?${params}` : path, init);
     } catch {
       throw new ApiFailure("无法连接检索服务，请检查网络后重试。");
     }
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
     if (!response.ok) {
-      const error = (body && body.error) || {};
+      let error = {};
+      try {
+        error = (await response.json()).error || {};
+      } catch {
+        error = {};
+      }
       throw new ApiFailure(error.message || `HTTP ${response.status}`, response.status, error.code, error.request_id);
     }
-    return body;
+    return response;
+  }
+
+  async function api(path, params, options = {}) {
+    const response = await request(path, { ...options, params });
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
   }
 
   function el(tag, className, text) {
@@ -181,7 +195,7 @@
       return;
     }
     const params = searchParams();
-    history.replaceState(null, "", `?${params}`);
+    history.replaceState(null, "", `?${params}${location.hash}`);
     const seq = ++searchSeq;
     errorBox.hidden = true;
     resultList.setAttribute("aria-busy", "true");
@@ -279,6 +293,37 @@
     context.hidden = true;
     document.body.classList.remove("context-open");
     if (contextOpener && contextOpener.isConnected) contextOpener.focus();
+  }
+
+  // Tabs follow the WAI-ARIA pattern: one tab stop, arrow keys move between tabs, each tab shows its panel.
+  const tabs = [...document.querySelectorAll('.tabs [role="tab"]')];
+
+  function selectTab(tab, focus = false) {
+    for (const other of tabs) {
+      const chosen = other === tab;
+      other.setAttribute("aria-selected", String(chosen));
+      other.tabIndex = chosen ? 0 : -1;
+      $(other.getAttribute("aria-controls")).hidden = !chosen;
+    }
+    if (focus) tab.focus();
+    const hash = tab.dataset.hash ? `#${tab.dataset.hash}` : "";
+    if (location.hash !== hash) history.replaceState(null, "", `${location.pathname}${location.search}${hash}`);
+  }
+
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => selectTab(tab));
+    tab.addEventListener("keydown", (event) => {
+      const at = tabs.indexOf(tab);
+      const next = {
+        ArrowRight: tabs[(at + 1) % tabs.length],
+        ArrowLeft: tabs[(at - 1 + tabs.length) % tabs.length],
+        Home: tabs[0],
+        End: tabs[tabs.length - 1],
+      }[event.key];
+      if (!next) return;
+      event.preventDefault();
+      selectTab(next, true);
+    });
   }
 
   function fillSelect(select, values) {
@@ -387,10 +432,17 @@
     else if (!context.hidden) closeContext();
   });
 
+  // The helpers other tools on this page (draft.js) build on; loaded after this file.
+  window.PolicyPage = Object.freeze({ api, request, el, showError, metaLine });
+
   apiKey.value = storedKey();
+  selectTab(tabs.find((tab) => tab.dataset.hash && `#${tab.dataset.hash}` === location.hash) || tabs[0]);
   restoreFromUrl();
   loadReadiness();
   loadFilters()
     .catch((failure) => showError(errorBox, failure))
-    .finally(() => { if (query.value.trim()) runSearch(); else query.focus(); });
+    .finally(() => {
+      if (query.value.trim()) runSearch();
+      else if (!$("panel-search").hidden) query.focus();
+    });
 })();

@@ -103,8 +103,8 @@ def test_unknown_draft_is_404(client):
 
 
 def test_problem_lists_from_text_docx_and_xlsx(tmp_path):
-    (tmp_path / "p.txt").write_text("1. 县城污水处理厂超负荷运行\n\n2、长江禁捕期间非法捕捞\n问题\n", encoding="utf-8")
-    assert read_problems(tmp_path / "p.txt") == ["县城污水处理厂超负荷运行", "长江禁捕期间非法捕捞"]
+    (tmp_path / "p.txt").write_text("1. 县城污水处理厂超负荷运行\n\n2、长江禁捕期间非法捕捞\n（三）2023年以来草原被开垦\n问题\n", encoding="utf-8")
+    assert read_problems(tmp_path / "p.txt") == ["县城污水处理厂超负荷运行", "长江禁捕期间非法捕捞", "2023年以来草原被开垦"]
     document = Document()
     document.add_paragraph("草原被非法开垦种植")
     table = document.add_table(rows=2, cols=2)

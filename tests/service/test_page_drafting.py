@@ -1,0 +1,118 @@
+"""The 整改方案 tab in headless Chromium: generate, review the bases, fill the plan, download the Word file."""
+
+from __future__ import annotations
+
+import pytest
+from docx import Document
+
+from service.settings import Settings
+from tests.service.test_page_browser import ADMIN_KEY, SEARCH_KEY, browser_page, serve, sync_api  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+PROBLEMS = ["部分企业通过暗管渗井偷排污水，逃避监管", "企业违法排污被罚款后拒不改正"]
+HEADER = ["序号", "问题", "整改依据", "整改要求", "整改措施", "责任单位", "整改时限", "销号标准"]
+LAW = "《中华人民共和国环境保护法》"
+
+
+def test_review_the_bases_and_download_the_plan(sync_api, small_index, tmp_path):
+    expect = sync_api.expect
+
+    out, embedder = small_index
+    with serve(Settings(index_dir=out), embedder) as url, browser_page(sync_api, url) as (page, errors):
+        page.get_by_role("tab", name="整改方案").click()
+        expect(page.locator("#panel-drafts")).to_be_visible()
+        expect(page.locator("#panel-search")).to_be_hidden()
+        assert page.evaluate("location.hash") == "#drafts"
+
+        page.get_by_label("督察反馈问题").fill("\n".join(f"{n}. {text}" for n, text in enumerate(PROBLEMS, start=1)))
+        page.get_by_label("方案标题").fill("某县整改方案")
+        page.get_by_role("button", name="生成", exact=True).click()
+
+        cards = page.locator("#draft-list > li")
+        expect(cards).to_have_count(2)
+        first, second = cards.nth(0), cards.nth(1)
+        expect(first.locator(".draft-problem-text")).to_have_text(PROBLEMS[0])  # the list number is dropped
+        bases = first.locator(".basis-groups .cited-citation")
+        expect(bases.first).to_contain_text(LAW)
+        expect(second.locator(".basis-groups .cited-citation").first).to_contain_text(LAW)
+        expect(first.locator(".group-heading").first).to_have_text("法律")  # grouped by authority, law first
+        expect(first.locator(".obligations")).to_contain_text("严禁")
+
+        # Remove a law basis whose citation nothing else on the page contains, so its absence is checkable.
+        everything = page.locator("#draft-list .cited-citation").all_inner_texts()
+        citations = bases.all_inner_texts()
+        removed = next(c for c in citations if LAW in c and not any(c in other for other in everything if other != c))
+        assert any(removed in text for text in first.locator(".obligations .source").all_inner_texts())
+        first.get_by_role("button", name=f"移除依据：{removed}", exact=True).click()
+        expect(bases).to_have_count(len(citations) - 1)
+        expect(first.locator(".basis-groups")).not_to_contain_text(removed)
+        expect(first.locator(".obligations")).not_to_contain_text(removed)  # its obligations go with it
+        expect(first.locator(".bases-heading")).to_contain_text(f"保留 {len(citations) - 1} / {len(citations)} 条")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("移除依据：")
+
+        first.get_by_label("责任单位", exact=True).fill("市生态环境局")
+        first.get_by_label("整改措施", exact=True).fill("封堵暗管，安装在线监测设备")
+        second.get_by_label("整改时限", exact=True).fill("2025年6月底前")
+
+        page.screenshot(path=str(tmp_path / "drafts-tab.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="下载 Word (.docx)").click()
+        download = download_info.value
+        assert download.suggested_filename == "某县整改方案.docx"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        expect(page.locator("#draft-status")).to_contain_text("已下载")
+
+        document = Document(str(saved))
+        assert document.paragraphs[0].text == "某县整改方案"
+        (table,) = document.tables
+        assert [cell.text for cell in table.rows[0].cells] == HEADER
+        assert len(table.rows) == 3
+        row, other_row = table.rows[1].cells, table.rows[2].cells
+        assert row[1].text == PROBLEMS[0] and other_row[1].text == PROBLEMS[1]
+        assert LAW in row[2].text and LAW in other_row[2].text
+        assert all(removed not in cell.text for table_row in table.rows for cell in table_row.cells)
+        assert row[4].text == "封堵暗管，安装在线监测设备" and row[5].text == "市生态环境局"
+        assert other_row[5].text == "" and other_row[6].text == "2025年6月底前"
+
+        first.get_by_role("button", name="恢复已移除的依据").click()
+        expect(bases).to_have_count(len(citations))
+        expect(first.get_by_label("责任单位", exact=True)).to_have_value("市生态环境局")
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(tmp_path / "drafts-tab-narrow.png"))
+        assert errors == []
+
+
+def test_drafting_sends_the_api_key(sync_api, small_index, tmp_path):
+    expect = sync_api.expect
+
+    out, embedder = small_index
+    settings = Settings(index_dir=out, admin_keys=[ADMIN_KEY], search_keys=[SEARCH_KEY])
+    with serve(settings, embedder) as url, browser_page(sync_api, f"{url}#drafts") as (page, errors):
+        expect(page.locator("#panel-drafts")).to_be_visible()  # the URL names the tab
+        page.get_by_label("督察反馈问题").fill(PROBLEMS[1])
+        page.get_by_role("button", name="生成", exact=True).click()
+        expect(page.locator("#draft-error")).to_contain_text("需要有效的 API 密钥")
+        expect(page.locator("#draft-export")).to_be_hidden()
+
+        page.get_by_text("API 密钥", exact=True).click()
+        page.get_by_label("密钥").fill(SEARCH_KEY)
+        page.get_by_label("密钥").press("Enter")
+        page.get_by_role("button", name="生成", exact=True).click()
+        expect(page.locator("#draft-list .cited-citation").first).to_contain_text(LAW)
+        expect(page.locator("#draft-error")).to_be_hidden()
+
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="下载 Markdown").click()
+        saved = tmp_path / "plan.md"
+        download_info.value.save_as(saved)
+        assert download_info.value.suggested_filename.endswith(".md")
+        assert f"| 1 | {PROBLEMS[1]} |" in saved.read_text(encoding="utf-8")
+
+        page.get_by_role("tab", name="整改方案").focus()
+        page.keyboard.press("ArrowLeft")  # tabs follow the ARIA pattern
+        expect(page.get_by_role("tab", name="条款检索")).to_be_focused()
+        expect(page.locator("#panel-search")).to_be_visible()
+        expect(page.locator("#panel-drafts")).to_be_hidden()
+        assert errors == []
