@@ -80,7 +80,7 @@ def main() -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "eval-eco-index")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", default="1,4,16")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads per query embedding in the server")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads of the server (default: torch's choice)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-service.json")
     args = parser.parse_args()
     if not args.index.exists():
@@ -89,7 +89,8 @@ def main() -> int:
     port = free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", POLICY_SEARCH_LOG_LEVEL="WARNING")
     server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--index", str(args.index), "--port", str(port), "--threads", str(args.threads)],
+        [sys.executable, "-m", "cli", "serve", "--index", str(args.index), "--port", str(port)]
+        + (["--threads", str(args.threads)] if args.threads else []),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from policy_search import store
+from policy_search.embedding.batching import BatchingEmbedder
 from policy_search.embedding.encoder import Embedder
 from service.errors import install_error_handlers
 from service.middleware import BodyLimit, RequestContext
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         model = embedder if embedder is not None or not load_model else await asyncio.to_thread(_load_embedder, settings)
+        if model is not None:
+            model = BatchingEmbedder(model)  # concurrent searches share one forward pass
         holder = IndexHolder(settings, model)
         await asyncio.to_thread(holder.reload)
         app.state.holder = holder

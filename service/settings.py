@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     index_dir: Path = Path("var/index")
     model_dir: Path | None = None  # a local sentence-transformers folder; default: multilingual-e5-small
-    threads: int | None = Field(default=None, ge=1, le=64)  # torch threads for query embeddings
+    # torch threads for query embeddings: one, since concurrent queries are batched and OpenMP threads
+    # that spin while another process holds the cores can stall a query for a second
+    threads: int = Field(default=1, ge=1, le=64)
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
     cors_origins: Annotated[list[str], NoDecode] = []
