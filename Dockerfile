@@ -1,5 +1,6 @@
 # Same install as scripts/setup.sh: torch pinned to the CPU build first, then the project.
 FROM python:3.11-slim
+ENV HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 POLICY_SEARCH_INDEX_DIR=/data/index
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY policy_search ./policy_search
@@ -8,6 +9,8 @@ COPY service ./service
 COPY cli ./cli
 COPY corpus ./corpus
 RUN pip install --no-cache-dir -c constraints.txt torch \
- && pip install --no-cache-dir -c constraints.txt .
-RUN policy-search index corpus --out /app/var/index
-CMD ["policy-search", "inspect", "corpus/000_c8143b46545451b2.txt"]
+ && pip install --no-cache-dir -c constraints.txt . \
+ && policy-search model build
+EXPOSE 8000
+# Index the bundled corpus on first start (a mounted /data keeps the index and its embedding cache), then serve.
+CMD ["sh", "-c", "[ -f /data/index/CURRENT ] || policy-search index corpus --out /data/index; exec policy-search serve --index /data/index --host 0.0.0.0 --port 8000"]
