@@ -14,7 +14,7 @@ def _unit(rows: int, dim: int = 32, seed: int = 0) -> np.ndarray:
 
 def test_kind_follows_size_unless_forced():
     assert choose_kind(10, "auto", threshold=100) == "flat"
-    assert choose_kind(100, "auto", threshold=100) == "hnsw"
+    assert choose_kind(100, "auto", threshold=100) == "ivf"
     assert choose_kind(10, "ivf") == "ivf"
     with pytest.raises(ValueError, match="index kind"):
         choose_kind(10, "lsh")
