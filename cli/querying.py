@@ -41,15 +41,7 @@ def run_query(args) -> int:
     from service.retrieval.results import hit_result
 
     try:
-        filters = SearchFilters(
-            doc_types=tuple(args.doc_type),
-            regions=tuple(args.region),
-            issuers=tuple(args.issuer),
-            date_from=args.date_from,
-            date_to=args.date_to,
-            doc_ids=tuple(args.doc_id),
-            include_superseded=args.include_superseded,
-        )
+        filters = SearchFilters.of(args)
         searcher = open_searcher(args.index, model_dir=args.model_dir, threads=args.threads)
         outcome = searcher.search(args.text, filters, top_k=args.top_k, mode=args.mode)
     except PolicySearchError as exc:

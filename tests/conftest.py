@@ -106,17 +106,22 @@ def small_corpus(tmp_path: Path) -> Path:
     return write_small_corpus(tmp_path / "corpus")
 
 
-@pytest.fixture(scope="session")
-def small_index(tmp_path_factory):
-    """The small corpus indexed with the keyword embedder, built once: (index dir, embedder). Do not modify."""
+def index_small_corpus(root: Path, embedder=None) -> Path:
+    """The small corpus written under root and indexed into root/index (BM25 only without an embedder)."""
     from indexer.build import build_index
     from indexer.pipeline import discover, parse_files
-    from tests.fakes import BigramEmbedder
 
-    root = tmp_path_factory.mktemp("small")
-    embedder = BigramEmbedder()
     files, _ = discover([write_small_corpus(root / "corpus")])
     result = parse_files(files)
     out = root / "index"
     build_index(out, result.documents, read_sources=result.sources, embedder=embedder)
-    return out, embedder
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory):
+    """The small corpus indexed with the keyword embedder, built once: (index dir, embedder). Do not modify."""
+    from tests.fakes import BigramEmbedder
+
+    embedder = BigramEmbedder()
+    return index_small_corpus(tmp_path_factory.mktemp("small"), embedder), embedder

@@ -34,6 +34,19 @@ class SearchFilters:
             if value is not None and not _is_iso_date(value):
                 raise InvalidQuery(f"{name}: expected a date as YYYY-MM-DD, got {value!r}")
 
+    @classmethod
+    def of(cls, request) -> SearchFilters:
+        """From anything with the request's field names: an API body or the command line's arguments."""
+        return cls(
+            doc_types=tuple(request.doc_type),
+            regions=tuple(request.region),
+            issuers=tuple(request.issuer),
+            date_from=request.date_from,
+            date_to=request.date_to,
+            doc_ids=tuple(request.doc_id),
+            include_superseded=request.include_superseded,
+        )
+
     def document_mask(self, index: LoadedIndex) -> np.ndarray:
         """True for every document these filters admit."""
         keep = np.ones(len(index.documents), dtype=bool)

@@ -20,16 +20,7 @@ router = APIRouter(tags=["search"])
 
 def run_search(searcher: Searcher, request: SearchRequest) -> dict:
     started = time.perf_counter()
-    filters = SearchFilters(
-        doc_types=tuple(request.doc_type),
-        regions=tuple(request.region),
-        issuers=tuple(request.issuer),
-        date_from=request.date_from,
-        date_to=request.date_to,
-        doc_ids=tuple(request.doc_id),
-        include_superseded=request.include_superseded,
-    )
-    outcome = searcher.search(request.q, filters, top_k=request.top_k, mode=request.mode)
+    outcome = searcher.search(request.q, SearchFilters.of(request), top_k=request.top_k, mode=request.mode)
     results = [hit_result(searcher.index, hit, outcome.tokens, explain=request.explain) for hit in outcome.hits]
     return {
         "query": request.q,

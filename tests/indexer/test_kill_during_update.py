@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
-from indexer.pipeline import discover, parse_files
+from indexer.pipeline import parse_files
 from policy_search import store
 from service.retrieval.loaded import load_index
 from service.retrieval.searcher import Searcher
-from tests.conftest import LAW_TEXT, ROOT, write_small_corpus
+from tests.conftest import LAW_TEXT, ROOT, index_small_corpus
 
 KILLS_SPREAD = 12  # from the start to a little after a normal run would have finished
 KILLS_WRITING = 8  # from the moment the new generation's staging folder appears to the end of a normal run
@@ -143,11 +143,7 @@ def check_outcome(root: Path, before: tuple[str, set[str]], title: str) -> str:
 
 @pytest.fixture
 def index_dir(tmp_path: Path) -> Path:
-    files, _ = discover([write_small_corpus(tmp_path / "corpus")])
-    parsed = parse_files(files)
-    out = tmp_path / "index"
-    build_index(out, parsed.documents, read_sources=parsed.sources, embedder=None)
-    return out
+    return index_small_corpus(tmp_path)
 
 
 def test_killed_updates_leave_a_complete_generation(index_dir: Path, tmp_path: Path):

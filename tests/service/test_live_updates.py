@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.build import build_index
-from indexer.pipeline import discover, parse_files
 from policy_search import store
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import LAW_TEXT, SMALL_CORPUS, write_small_corpus
+from tests.conftest import LAW_TEXT, SMALL_CORPUS, index_small_corpus
 
 QUERIES = (
     "排污",
@@ -150,11 +148,7 @@ class SearchLoad:
 @pytest.fixture
 def bm25_index(tmp_path: Path) -> Path:
     """The small corpus as a BM25-only index, so the update child loads no model."""
-    files, _ = discover([write_small_corpus(tmp_path / "corpus")])
-    parsed = parse_files(files)
-    out = tmp_path / "index"
-    build_index(out, parsed.documents, read_sources=parsed.sources, embedder=None)
-    return out
+    return index_small_corpus(tmp_path)
 
 
 def test_searches_answer_from_whole_generations_during_updates(bm25_index: Path):
