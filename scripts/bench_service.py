@@ -87,7 +87,8 @@ def main() -> int:
         print(f"no index at {args.index}: build it first (python scripts/evaluate.py --eco)")
         return 1
     port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1", POLICY_SEARCH_LOG_LEVEL="WARNING")
+    # no query cache: every request pays for its embedding, as a new question would
+    env = dict(os.environ, HF_HUB_OFFLINE="1", POLICY_SEARCH_LOG_LEVEL="WARNING", POLICY_SEARCH_QUERY_CACHE="0")
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--index", str(args.index), "--port", str(port)]
         + (["--threads", str(args.threads)] if args.threads else []),

@@ -8,6 +8,7 @@ less than as many passes over one.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from concurrent.futures import Future
 
 import numpy as np
@@ -20,8 +21,10 @@ MAX_BATCH = 32
 class BatchingEmbedder:
     """Wraps an embedder; embed_queries may be called from many threads at once."""
 
-    def __init__(self, inner: Embedder, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, inner: Embedder, max_batch: int = MAX_BATCH, cache_size: int = 256) -> None:
         self.inner = inner
+        self.cache_size = cache_size  # recent queries: the page re-runs a query when a filter changes
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.model_id = inner.model_id
         self.dimension = inner.dimension
         self.max_batch = max_batch
@@ -35,7 +38,12 @@ class BatchingEmbedder:
         with self._lock:
             for text in texts:
                 future: Future = Future()
-                self._pending.append((text, future))
+                cached = self._cache.get(text)
+                if cached is not None:
+                    self._cache.move_to_end(text)
+                    future.set_result(cached)
+                else:
+                    self._pending.append((text, future))
                 futures.append(future)
             self._lock.notify()
         return np.stack([future.result() for future in futures]) if futures else np.zeros((0, self.dimension), np.float32)
@@ -55,5 +63,11 @@ class BatchingEmbedder:
                 for _, future in batch:
                     future.set_exception(exc)
                 continue
+            with self._lock:
+                for text, vector in zip((text for text, _ in batch), vectors):
+                    if self.cache_size:
+                        self._cache[text] = vector
+                        if len(self._cache) > self.cache_size:
+                            self._cache.popitem(last=False)
             for (_, future), vector in zip(batch, vectors):
                 future.set_result(vector)

@@ -49,3 +49,15 @@ def test_a_failing_batch_reports_to_its_callers_and_the_worker_goes_on():
     with pytest.raises(RuntimeError, match="model failed"):
         batching.embed_queries(["boom"])
     assert batching.embed_queries(["排污"]).shape == (1, 256)
+
+
+def test_recent_queries_are_answered_from_the_cache():
+    inner = SlowEmbedder()
+    batching = BatchingEmbedder(inner, cache_size=2)
+    first = batching.embed_queries(["排污许可"])
+    assert np.array_equal(batching.embed_queries(["排污许可"]), first)
+    assert sum(inner.batches) == 1
+    batching.embed_queries(["按日连续处罚"])
+    batching.embed_queries(["河长制"])  # pushes 排污许可 out of a two-entry cache
+    batching.embed_queries(["排污许可"])
+    assert sum(inner.batches) == 4
