@@ -108,6 +108,8 @@ def parse_files(
             result.sources.append(path.name)
         except UnsupportedDocument as exc:
             result.failures.append(Failure(str(path), exc.reason if exc.source == path.name else str(exc)))
+        except MemoryError:  # in the sandbox, a file that needs more than its memory limit
+            result.failures.append(Failure(str(path), "parsing needed more memory than allowed and was stopped"))
         except Exception as exc:  # a reader library's own error on hostile input: report it, keep going
             result.failures.append(Failure(str(path), f"could not be read ({type(exc).__name__}: {exc})"))
         if on_file:
