@@ -12,7 +12,7 @@ from indexer.readers import SUPPORTED_SUFFIXES, RawDocument, read_path
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS, segment
 from policy_search.errors import UnsupportedDocument
 from policy_search.model import Clause, DocumentMeta, stable_id
-from policy_search.text import title_key
+from policy_search.text import compact, title_key
 
 
 @dataclass
@@ -64,7 +64,8 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
     """Metadata and clauses of one read document."""
     header = read_header(raw, sidecar)
     stem = Path(raw.source).stem if raw.presplit is None else raw.source
-    doc_id = stable_id(title_key(header.title), header.date or "", header.doc_number or "", stem, length=12)
+    # the full title, not its version key: 刑法 and 刑法（2020年修正） in one file are two documents
+    doc_id = stable_id(compact(header.title), header.date or "", header.doc_number or "", stem, length=12)
     meta = DocumentMeta(
         doc_id=doc_id,
         title=header.title,

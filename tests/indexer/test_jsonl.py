@@ -33,3 +33,15 @@ def test_a_bad_line_is_reported_with_its_number(tmp_path):
     result = parse_files([path])
     assert not result.documents
     assert result.failures[0].reason == "line 2: field 'text' is missing or empty"
+
+
+def test_titles_that_differ_only_by_a_version_note_stay_two_documents(tmp_path):
+    rows = [
+        {"id": 1, "title": "中华人民共和国刑法", "article": "第一条", "text": "为了惩罚犯罪，保护人民，制定本法。"},
+        {"id": 2, "title": "中华人民共和国刑法（2020年修正）", "article": "第一条", "text": "为了惩罚犯罪，保护人民，根据宪法，制定本法。"},
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    documents = parse_files([path]).documents
+    assert len({d.meta.doc_id for d in documents}) == 2
+    assert len({d.meta.version_key for d in documents}) == 1  # still versions of one law
