@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _VERSION_SUFFIX = re.compile(r"[（(][^()（）]*(?:修订|修正|试行|草案|暂行|版)[^()（）]*[)）]$")
@@ -14,14 +15,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """fold() character by character, with the original offset of every folded character."""
     out: list[str] = []
     offsets: list[int] = []
     for index, ch in enumerate(text):
-        folded = fold(ch)
+        folded = _fold_char(ch)
         out.append(folded)
-        offsets.extend([index] * len(folded))
+        if len(folded) == 1:
+            offsets.append(index)
+        else:
+            offsets.extend([index] * len(folded))
     return "".join(out), offsets
 
 

@@ -2,9 +2,10 @@
 
     python scripts/bench_service.py [--index var/eval-eco-index] [--seconds 20] [--concurrency 1,4,16]
 
-Starts `policy-search serve` on a free loopback port, waits for /readyz, then runs closed-loop asyncio
-clients (each sends its next query when the previous answer arrives) with distinct queries: the STARD
-questions and the eco queries, so no answer is repeated from a cache. Requests go to 127.0.0.1 only and
+Starts `policy-search serve` on a free loopback port, waits for /readyz, then runs closed-loop clients
+(each sends its next query when the previous answer arrives) with distinct queries: the STARD questions
+and the eco queries, with the server's query cache off. Clients are asyncio (httpx) in this process, or
+`--client wrk` (Debian's wrk, whose own CPU use is small beside the server's on a 2-core machine). Requests go to 127.0.0.1 only and
 every run is bounded in time.
 """
 
@@ -14,11 +15,14 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import numpy as np
@@ -75,12 +79,54 @@ async def run_level(base: str, queries: list[str], concurrency: int, seconds: fl
     }
 
 
+WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def _ms(value: str) -> float:
+    number = float(re.match(r"[\d.]+", value).group(0))
+    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[re.search(r"(us|ms|s)$", value).group(1)]
+
+
+def run_level_wrk(base: str, queries: list[str], concurrency: int, seconds: float, offset: int) -> dict:
+    """The same level driven by wrk (C, from Debian), whose own CPU use is small beside the server's."""
+    rotated = queries[offset % len(queries):] + queries[: offset % len(queries)]
+    paths = ",".join(json.dumps("/search?top_k=10&q=" + quote(q)) for q in rotated)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % paths)
+    threads = min(2, concurrency)
+    run = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s", "-s", script.name, base],
+        capture_output=True, text=True, timeout=seconds + 60,
+    )
+    os.unlink(script.name)
+    out = run.stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return {
+        "clients": concurrency,
+        "requests": requests,
+        "errors": errors,
+        "throughput_qps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": round(_ms(re.search(r"50%\s+(\S+)", out).group(1)), 1),
+        "p99_ms": round(_ms(re.search(r"99%\s+(\S+)", out).group(1)), 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "eval-eco-index")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", default="1,4,16")
     parser.add_argument("--threads", type=int, default=None, help="torch threads of the server (default: torch's choice)")
+    parser.add_argument("--client", choices=("asyncio", "wrk"), default="asyncio", help="wrk: Debian's C load generator")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-service.json")
     args = parser.parse_args()
     if not args.index.exists():
@@ -108,9 +154,12 @@ def main() -> int:
             time.sleep(0.5)
         queries = load_queries()
         asyncio.run(run_level(base, queries, 2, 3.0, 10_000))  # warm-up
-        report = {"index": str(args.index), "seconds_per_level": args.seconds, "server_threads": args.threads, "levels": []}
+        report = {"index": str(args.index), "client": args.client, "seconds_per_level": args.seconds, "server_threads": args.threads, "levels": []}
         for n, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
-            level = asyncio.run(run_level(base, queries, concurrency, args.seconds, n * 1000))
+            if args.client == "wrk":
+                level = run_level_wrk(base, queries, concurrency, args.seconds, n * 1000)
+            else:
+                level = asyncio.run(run_level(base, queries, concurrency, args.seconds, n * 1000))
             report["levels"].append(level)
             print(json.dumps(level), flush=True)
     finally:

@@ -6,6 +6,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse  # built here: the result dicts already have the documented shape
 from starlette.concurrency import run_in_threadpool
 
 from service.auth import SearchAccess
@@ -50,9 +51,9 @@ async def search_get(
         q=q, top_k=top_k, doc_type=doc_type, region=region, issuer=issuer, doc_id=doc_id,
         date_from=date_from, date_to=date_to, include_superseded=include_superseded, mode=mode, explain=explain,
     )
-    return await run_in_threadpool(run_search, searcher, request)
+    return JSONResponse(await run_in_threadpool(run_search, searcher, request))
 
 
 @router.post("/search", response_model=SearchResponse, response_model_exclude_unset=True)
 async def search_post(_: SearchAccess, searcher: SearcherDep, body: SearchRequest):
-    return await run_in_threadpool(run_search, searcher, body)
+    return JSONResponse(await run_in_threadpool(run_search, searcher, body))
