@@ -54,3 +54,21 @@ def test_two_versions_are_both_kept_and_the_older_marked(tmp_path):
     _index([tmp_path], tmp_path / "idx")
     docs, _ = load_generation(store.IndexStore(tmp_path / "idx"))
     assert sorted((d.date, d.superseded) for d in docs) == [("2017-03-16", True), ("2022-03-29", False)]
+
+
+def test_embeddings_are_cached_by_text(tmp_path, law_file, speech_file):
+    from tests.fakes import BigramEmbedder
+
+    embedder = BigramEmbedder()
+    out = tmp_path / "idx"
+
+    def index():
+        files, _ = discover([law_file, speech_file])
+        result = parse_files(files)
+        return build_index(out, result.documents, read_sources=result.sources, embedder=embedder)
+
+    first = index()
+    assert first.embedded == first.clauses == embedder.calls
+    assert index().embedded == 0 and embedder.calls == first.clauses
+    law_file.write_text(law_file.read_text(encoding="utf-8").replace("制定本法。", "制定本法，特此规定。"), encoding="utf-8")
+    assert index().embedded == 1  # only the changed clause's text is new
