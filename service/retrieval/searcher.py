@@ -49,6 +49,7 @@ class Searcher:
         self._aliases = load_aliases()
         self._titles = self._title_table()
         self._bigram_cache: dict[int, frozenset[str]] = {}
+        self._selectors: dict[SearchFilters, faiss.SearchParameters] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
 
     # -- citations ------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ class Searcher:
             vector = self.embedder.embed_queries([text])[0]
             timings["embed"] = _ms(t)
             t = time.perf_counter()
-            candidates.update(self._dense_candidates(vector, allowed, n))
+            candidates.update(self._dense_candidates(vector, filters, allowed, n))
             components["dense"] = vector  # scored on candidates below
             timings["dense"] = _ms(t)
 
@@ -162,23 +163,20 @@ class Searcher:
         timings["total"] = _ms(started)
         return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=citations)
 
-    def _dense_candidates(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> list[int]:
-        """The n nearest allowed clauses. When most clauses are allowed, over-fetching and filtering is
-        cheaper than an ID selector; a narrow filter searches with a selector."""
+    def _dense_candidates(self, vector: np.ndarray, filters: SearchFilters, allowed: np.ndarray, n: int) -> list[int]:
+        """The n nearest allowed clauses, searched with a bitmap selector made once per distinct filter."""
         index = self.index
-        total = index.faiss_index.ntotal
-        if total == 0:
+        if index.faiss_index.ntotal == 0 or not allowed.any():
             return []
-        query = vector[None, :].astype(np.float32)
-        blocked = total - int(allowed.sum())
-        if blocked <= total // 10:
-            _, found = index.faiss_index.search(query, min(total, n + blocked))
-            return [int(i) for i in found[0] if i >= 0 and allowed[i]][:n]
-        ids = np.flatnonzero(allowed).astype(np.int64)
-        if len(ids) == 0:
-            return []
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-        _, found = index.faiss_index.search(query, min(n, len(ids)), params=params)
+        params = self._selectors.get(filters)
+        if params is None:
+            bitmap = np.packbits(allowed, bitorder="little")
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap)))
+            params.bitmap = bitmap  # the selector reads this array: keep it alive with the parameters
+            if len(self._selectors) > 64:
+                self._selectors.clear()
+            self._selectors[filters] = params
+        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), min(n, int(allowed.sum())), params=params)
         return [int(i) for i in found[0] if i >= 0]
 
     def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
