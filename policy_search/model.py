@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -121,9 +121,6 @@ class DocumentMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-    def with_superseded(self, superseded: bool) -> DocumentMeta:
-        return replace(self, superseded=superseded)
 
 
 @dataclass(frozen=True)

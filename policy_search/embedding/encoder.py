@@ -73,10 +73,3 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._passage_prompt)
-
-
-def describe(embedder: Embedder) -> dict:
-    return {"model_id": embedder.model_id, "dimension": embedder.dimension, "normalized": True}
-
-
-
