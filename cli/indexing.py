@@ -50,7 +50,7 @@ def run_index(args) -> int:
     if not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, threads=args.threads)
+        embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
     with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar:
         try:
             summary = build_index(

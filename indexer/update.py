@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if store.read_manifest(current).get("embedding") if current else not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, threads=args.threads)
+        embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
         emit("model_loaded", model=embedder.model_id)
     summary = build_index(
         args.index,

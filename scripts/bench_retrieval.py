@@ -36,7 +36,7 @@ def bench_index(args) -> dict:
     from policy_search.embedding.loading import load_embedder
 
     sources = [SHARED / "corpus" / "eco", ROOT / "corpus"]
-    embedder = load_embedder(args.model_dir, threads=args.threads)
+    embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
     out = Path(tempfile.mkdtemp(prefix="bench-index-"))
     report = {}
     try:

@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     async def lifespan(app: FastAPI):
         model = embedder if embedder is not None or not load_model else await asyncio.to_thread(_load_embedder, settings)
         if model is not None:
-            model = BatchingEmbedder(model, cache_size=settings.query_cache)  # concurrent searches share a forward pass
+            # concurrent searches share forward passes
+            model = BatchingEmbedder(model, cache_size=settings.query_cache, workers=settings.embed_workers)
         holder = IndexHolder(settings, model)
         await asyncio.to_thread(holder.reload)
         app.state.holder = holder

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     # torch threads for query embeddings: one, since concurrent queries are batched and OpenMP threads
     # that spin while another process holds the cores can stall a query for a second
     threads: int = Field(default=1, ge=1, le=64)
+    embed_workers: int = Field(default=2, ge=1, le=16)  # threads running query-embedding batches side by side
     query_cache: int = Field(default=256, ge=0, le=100_000)  # recent query embeddings kept
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -59,6 +60,11 @@ class IndexHolder:
                 return False
             self._searcher = Searcher(index, self.embedder)
             self.last_error = None
+            # The loaded index is millions of long-lived objects: keep them out of the collector's full
+            # passes, which otherwise stall every request thread for tens of milliseconds.
+            gc.unfreeze()  # the previous generation's objects may be collected now
+            gc.collect()
+            gc.freeze()
             log.info(
                 "event=generation_loaded generation=%s clauses=%d ms=%.0f",
                 index.generation, len(index.clauses), (time.perf_counter() - started) * 1000,

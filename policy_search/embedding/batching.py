@@ -15,13 +15,13 @@ import numpy as np
 
 from policy_search.embedding.encoder import Embedder
 
-MAX_BATCH = 32
+MAX_BATCH = 4  # per-token cost dominates: larger batches only add padding and waiting
 
 
 class BatchingEmbedder:
     """Wraps an embedder; embed_queries may be called from many threads at once."""
 
-    def __init__(self, inner: Embedder, max_batch: int = MAX_BATCH, cache_size: int = 256) -> None:
+    def __init__(self, inner: Embedder, max_batch: int = MAX_BATCH, cache_size: int = 256, workers: int = 1) -> None:
         self.inner = inner
         self.cache_size = cache_size  # recent queries: the page re-runs a query when a filter changes
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -30,8 +30,8 @@ class BatchingEmbedder:
         self.max_batch = max_batch
         self._pending: list[tuple[str, Future]] = []
         self._lock = threading.Condition()
-        self._worker = threading.Thread(target=self._run, name="query-embedder", daemon=True)
-        self._worker.start()
+        for number in range(workers):  # ONNX Runtime releases the GIL: workers run batches side by side
+            threading.Thread(target=self._run, name=f"query-embedder-{number}", daemon=True).start()
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         futures = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import Protocol
@@ -37,7 +38,7 @@ def model_fingerprint(model_dir: Path) -> str:
 class SentenceTransformerEmbedder:
     """A local sentence-transformers folder on the CPU; prompts come from the model's own configuration."""
 
-    def __init__(self, model_dir: Path, *, threads: int | None = None, batch_size: int = 32) -> None:
+    def __init__(self, model_dir: Path, *, threads: int | None = None, batch_size: int = 32, onnx_queries: bool = False) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder only; never reach for a hub
         import torch
         from sentence_transformers import SentenceTransformer
@@ -54,6 +55,19 @@ class SentenceTransformerEmbedder:
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else ("document" if "document" in prompts else None)
+        self._onnx = self._onnx_encoder(prompts, threads or 1) if onnx_queries else None
+
+    def _onnx_encoder(self, prompts: dict, threads: int):
+        """ONNX Runtime for queries where the pipeline allows it; PyTorch (same vectors, slower) otherwise."""
+        from policy_search.embedding.onnx_query import OnnxQueryEncoder, is_mean_pooled
+
+        if not is_mean_pooled(self.model_dir):
+            return None
+        try:
+            return OnnxQueryEncoder(self._model, self.model_id, prompts.get(self._query_prompt, ""), threads=threads)
+        except Exception as exc:  # no onnx/onnxruntime, or an export failure: queries stay on PyTorch
+            logging.getLogger("policy_search.embedding").warning("event=onnx_unavailable reason=%r", str(exc))
+            return None
 
     def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
         if not texts:
@@ -69,6 +83,8 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if self._onnx is not None and texts:
+            return self._onnx.encode(texts)
         return self._encode(texts, self._query_prompt)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

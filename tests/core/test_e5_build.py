@@ -165,3 +165,22 @@ def test_query_finds_its_clause(sentence_model):
     passages = sentence_model.encode(clauses, prompt_name="passage")
     scores = passages @ query[0]
     assert scores[0] > scores[1]
+
+
+@pytest.mark.slow
+def test_onnx_query_encoder_gives_the_same_vectors(built_model_dir, monkeypatch, tmp_path):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from policy_search.embedding.encoder import SentenceTransformerEmbedder
+
+    monkeypatch.setenv("POLICY_SEARCH_MODEL_CACHE", str(tmp_path))  # the export goes to a fresh cache
+    fast = SentenceTransformerEmbedder(built_model_dir, threads=1, onnx_queries=True)
+    plain = SentenceTransformerEmbedder(built_model_dir, threads=1)
+    assert fast._onnx is not None and fast.model_id == plain.model_id
+    queries = ["工厂晚上偷偷往河里排污水怎么管", "环保法第五十九条", "排污许可"]  # one batch, padded
+    together = fast.embed_queries(queries)
+    reference = plain.embed_queries(queries)
+    assert np.min(np.sum(together * reference, axis=1)) > 0.9999
+    alone = fast.embed_queries(queries[:1])
+    assert float(alone[0] @ reference[0]) > 0.9999
+    assert list(tmp_path.glob("onnx/*.onnx"))

@@ -1,0 +1,99 @@
+"""Query embeddings through ONNX Runtime: the same model, about twice as fast on the CPU as PyTorch.
+
+Used only for models whose sentence-transformers pipeline is a transformer, mean pooling and
+normalisation (as multilingual-e5); the graph is exported once per model fingerprint into the cache,
+outside the model folder, so the folder's fingerprint (and every index built with it) is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("policy_search.embedding")
+
+
+def is_mean_pooled(model_dir: Path) -> bool:
+    """True when the folder's pipeline is Transformer → mean Pooling (→ Normalize), which the graph reproduces."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling_dir = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+        pooling = json.loads((model_dir / pooling_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, KeyError, StopIteration, json.JSONDecodeError):
+        return False
+    flags = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True]
+    mean = pooling.get("pooling_mode") == "mean" or flags == ["pooling_mode_mean_tokens"]  # newer and older configs
+    return kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"} and mean and pooling.get("include_prompt", True)
+
+
+def onnx_cache_dir() -> Path:
+    root = os.environ.get("POLICY_SEARCH_MODEL_CACHE")
+    base = Path(root).expanduser() if root else Path.home() / ".cache" / "policy-search" / "models"
+    return base / "onnx"
+
+
+class OnnxQueryEncoder:
+    """Tokenizes with the model's own tokenizer, runs the exported encoder, mean-pools and normalises."""
+
+    def __init__(self, sentence_model, fingerprint: str, prompt: str, *, threads: int = 1) -> None:
+        import onnxruntime
+
+        self.tokenizer = sentence_model.tokenizer
+        self.prompt = prompt
+        self.max_length = sentence_model.max_seq_length
+        path = self._export(sentence_model, fingerprint)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    @staticmethod
+    def _export(sentence_model, fingerprint: str) -> Path:
+        path = onnx_cache_dir() / f"{fingerprint.replace('@', '-')}.onnx"
+        if path.exists():
+            return path
+        import torch
+
+        class Encoder(torch.nn.Module):
+            def __init__(self, transformer) -> None:
+                super().__init__()
+                self.transformer = transformer
+
+            def forward(self, input_ids, attention_mask):
+                return self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        transformer = sentence_model[0].auto_model.float().eval()
+        sample = sentence_model.tokenizer(["query: 排污许可"], return_tensors="pt")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
+        os.close(handle)
+        axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "hidden": {0: "batch", 1: "tokens"}}
+        try:
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the tracer's notes on shapes; the graph is checked by a test
+                torch.onnx.export(
+                    Encoder(transformer), (sample["input_ids"], sample["attention_mask"]), staging,
+                    input_names=["input_ids", "attention_mask"], output_names=["hidden"],
+                    dynamic_axes=axes, opset_version=17, dynamo=False,
+                )
+            os.replace(staging, path)
+        finally:
+            Path(staging).unlink(missing_ok=True)
+        log.info("event=onnx_exported path=%s", path)
+        return path
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        batch = self.tokenizer(
+            [self.prompt + text for text in texts], padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
+        )
+        mask = batch["attention_mask"].astype(np.int64)
+        hidden = self.session.run(None, {"input_ids": batch["input_ids"].astype(np.int64), "attention_mask": mask})[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
