@@ -34,9 +34,10 @@ def is_mean_pooled(model_dir: Path) -> bool:
 
 
 def onnx_cache_dir() -> Path:
-    root = os.environ.get("POLICY_SEARCH_MODEL_CACHE")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "policy-search" / "models"
-    return base / "onnx"
+    """Beside the built default model, in the same cache root."""
+    from policy_search.embedding.e5_build import default_model_dir
+
+    return default_model_dir().parent / "onnx"
 
 
 class OnnxQueryEncoder:
