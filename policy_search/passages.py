@@ -8,7 +8,8 @@ from policy_search.tokenize import short_titles
 
 def passage_text(meta: DocumentMeta, clause: Clause) -> str:
     """Title, innermost heading and article label before the text: a clause alone rarely names its subject."""
-    title = short_titles(meta.title)[-1] if short_titles(meta.title) else meta.title
+    names = short_titles(meta.title)
+    title = names[-1] if names else meta.title
     heading = clause.locator.path[-1] if clause.locator.path else ""
     parts = [title, heading, clause.locator.article or "", clause.text]
     return " ".join(part for part in parts if part)
