@@ -34,6 +34,16 @@ class Hit:
 
 
 @dataclass
+class Selection:
+    """What a filter admits, worked out once per distinct filter: documents, clauses, and FAISS's selector."""
+
+    allowed_docs: np.ndarray
+    allowed: np.ndarray
+    count: int
+    params: faiss.SearchParameters | None = None  # made on first dense search
+
+
+@dataclass
 class SearchOutcome:
     hits: list[Hit]
     tokens: list[str]
@@ -49,7 +59,7 @@ class Searcher:
         self._aliases = load_aliases()
         self._titles = self._title_table()
         self._bigram_cache: dict[int, frozenset[str]] = {}
-        self._selectors: dict[SearchFilters, faiss.SearchParameters] = {}
+        self._selections: dict[SearchFilters, Selection] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
 
     # -- citations ------------------------------------------------------------------------------------
@@ -122,8 +132,8 @@ class Searcher:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         index = self.index
-        allowed_docs = filters.document_mask(index)
-        allowed = allowed_docs[index.doc_of]
+        selection = self._select(filters)
+        allowed_docs, allowed = selection.allowed_docs, selection.allowed
 
         citations = find_citations(query)
         cited = self.cited_groups(citations, allowed_docs)
@@ -149,7 +159,7 @@ class Searcher:
             vector = self.embedder.embed_queries([text])[0]
             timings["embed"] = _ms(t)
             t = time.perf_counter()
-            candidates.update(self._dense_candidates(vector, filters, allowed, n))
+            candidates.update(self._dense_candidates(vector, selection, n))
             components["dense"] = vector  # scored on candidates below
             timings["dense"] = _ms(t)
 
@@ -163,20 +173,29 @@ class Searcher:
         timings["total"] = _ms(started)
         return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=citations)
 
-    def _dense_candidates(self, vector: np.ndarray, filters: SearchFilters, allowed: np.ndarray, n: int) -> list[int]:
-        """The n nearest allowed clauses, searched with a bitmap selector made once per distinct filter."""
+    def _select(self, filters: SearchFilters) -> Selection:
+        selection = self._selections.get(filters)
+        if selection is None:
+            allowed_docs = filters.document_mask(self.index)
+            allowed = allowed_docs[self.index.doc_of]
+            selection = Selection(allowed_docs, allowed, int(allowed.sum()))
+            if len(self._selections) > 64:
+                self._selections.clear()
+            self._selections[filters] = selection
+        return selection
+
+    def _dense_candidates(self, vector: np.ndarray, selection: Selection, n: int) -> list[int]:
+        """The n nearest allowed clauses, searched with the filter's bitmap selector."""
         index = self.index
-        if index.faiss_index.ntotal == 0 or not allowed.any():
+        if index.faiss_index.ntotal == 0 or selection.count == 0:
             return []
-        params = self._selectors.get(filters)
-        if params is None:
-            bitmap = np.packbits(allowed, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap)))
+        params = selection.params
+        if params is None:  # built whole, then published: a concurrent search sees none or a complete one
+            bitmap = np.packbits(selection.allowed, bitorder="little")
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(selection.allowed), faiss.swig_ptr(bitmap)))
             params.bitmap = bitmap  # the selector reads this array: keep it alive with the parameters
-            if len(self._selectors) > 64:
-                self._selectors.clear()
-            self._selectors[filters] = params
-        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), min(n, int(allowed.sum())), params=params)
+            selection.params = params
+        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), min(n, selection.count), params=params)
         return [int(i) for i in found[0] if i >= 0]
 
     def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
