@@ -31,6 +31,7 @@ from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.results import hit_result  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
+from stard import stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 MODES = ("bm25", "dense", "hybrid")
@@ -60,12 +61,17 @@ def matches(result: dict, relevant: dict, by_title: bool) -> bool:
     return key == relevant["file"] and result["location"]["article"] == relevant["article"]
 
 
-def score_query(results: list[dict], relevant: list[dict], by_title: bool, ks=(10, 100)) -> dict[str, float]:
-    found_at: dict[int, int] = {}  # relevant index → rank (1-based)
+def found_ranks(results: list[dict], relevant: list[dict], by_title: bool) -> dict[int, int]:
+    """Relevant item index → the 1-based rank of its first matching result."""
+    found_at: dict[int, int] = {}
     for rank, result in enumerate(results, start=1):
         for i, rel in enumerate(relevant):
             if i not in found_at and matches(result, rel, by_title):
                 found_at[i] = rank
+    return found_at
+
+
+def score_query(found_at: dict[int, int], relevant: list[dict], ks=(10, 100)) -> dict[str, float]:
     metrics = {f"R@{k}": sum(1 for r in found_at.values() if r <= k) / len(relevant) for k in ks}
     first = min(found_at.values(), default=None)
     metrics["MRR@10"] = 1.0 / first if first and first <= 10 else 0.0
@@ -75,40 +81,31 @@ def score_query(results: list[dict], relevant: list[dict], by_title: bool, ks=(1
     return metrics
 
 
-def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title: bool) -> tuple[dict, list[float]]:
+def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title: bool) -> tuple[dict, list[dict]]:
+    """Metrics per query kind, and per query the rank of each relevant item (None when not retrieved)."""
     per_kind: dict[str, list[dict]] = defaultdict(list)
-    latencies = []
+    ranks = []
     for query in queries:
-        started = time.perf_counter()
         outcome = searcher.search(query["query"], top_k=top_k, mode=mode)
-        latencies.append((time.perf_counter() - started) * 1000)
         results = [hit_result(searcher.index, hit, outcome.tokens) for hit in outcome.hits]
-        metrics = score_query(results, query["relevant"], by_title)
+        found_at = found_ranks(results, query["relevant"], by_title)
+        metrics = score_query(found_at, query["relevant"])
+        ranks.append({"query": query["query"], "kind": query.get("kind"),
+                      "ranks": [found_at.get(i) for i in range(len(query["relevant"]))]})
         per_kind[query.get("kind", "all")].append(metrics)
         per_kind["overall"].append(metrics)
     table = {kind: {m: round(sum(x[m] for x in rows) / len(rows), 4) for m in rows[0]} | {"n": len(rows)} for kind, rows in per_kind.items()}
-    return table, latencies
+    return table, ranks
 
 
 def load_queries(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def stard_queries(split: str) -> list[dict]:
-    """STARD queries with relevant (title, article) pairs; `heldout` is every fifth query by qid order."""
-    corpus = {}
-    with (SHARED / "eval" / "stard" / "corpus.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            corpus[row["id"]] = (row["title"], row["article"])
-    queries = []
-    for i, row in enumerate(load_queries(SHARED / "eval" / "stard" / "train.jsonl")):
-        if split == "heldout" and i % 5 != 0 or split == "tuning" and i % 5 == 0:
-            continue
-        relevant = [{"file": corpus[r][0], "article": corpus[r][1]} for r in row["relevant"] if r in corpus]
-        if relevant:
-            queries.append({"query": row["query"], "kind": "stard", "relevant": relevant})
-    return queries
+def index_dir(name: str, model_dir: Path | None) -> Path:
+    """One evaluation index per model, so comparing models never throws away another's embeddings."""
+    suffix = "" if model_dir is None else "-" + model_dir.resolve().name
+    return ROOT / "var" / f"eval-{name}-index{suffix}"
 
 
 def print_table(name: str, tables: dict[str, dict]) -> None:
@@ -127,7 +124,8 @@ def main() -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--dense-weight", type=float, default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
+                        help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
     args = parser.parse_args()
     if not (SHARED / "eval").is_dir():
@@ -135,22 +133,26 @@ def main() -> int:
         return 0
     both = not args.eco and not args.stard
     modes = args.modes.split(",")
-    config = RankingConfig() if args.dense_weight is None else RankingConfig(dense_weight=args.dense_weight)
+    config = RankingConfig(**{key: type(getattr(RankingConfig, key))(value) for key, value in (s.split("=", 1) for s in args.set)})
     embedder = load_embedder(args.model_dir, threads=args.threads)
     report: dict = {"model": embedder.model_id, "config": config.__dict__}
     if args.eco or both:
-        out = ROOT / "var" / "eval-eco-index"
+        out = index_dir("eco", args.model_dir)
         ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus"], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = load_queries(SHARED / "eval" / "eco_dev.jsonl")
-        report["eco"] = {mode: run(searcher, queries, mode, 10, by_title=False)[0] for mode in modes}
+        runs = {mode: run(searcher, queries, mode, 10, by_title=False) for mode in modes}
+        report["eco"] = {mode: table for mode, (table, _) in runs.items()}
+        report["eco_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}
         print_table("eco_dev", report["eco"])
     if args.stard or both:
-        out = ROOT / "var" / "eval-stard-index"
+        out = index_dir("stard", args.model_dir)
         ensure_index(out, [SHARED / "eval" / "stard" / "corpus.jsonl"], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
-        queries = stard_queries(args.stard_split)
-        report["stard"] = {mode: run(searcher, queries, mode, 100, by_title=True)[0] for mode in modes}
+        queries = stard_queries(SHARED / "eval" / "stard", args.stard_split)
+        runs = {mode: run(searcher, queries, mode, 100, by_title=True) for mode in modes}
+        report["stard"] = {mode: table for mode, (table, _) in runs.items()}
+        report["stard_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}
         report["stard_split"] = args.stard_split
         print_table(f"STARD ({args.stard_split})", report["stard"])
     args.out.parent.mkdir(parents=True, exist_ok=True)

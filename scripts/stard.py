@@ -1,0 +1,69 @@
+"""STARD queries and the fixed split used when anything is tuned on them.
+
+The held-out part is chosen by groups of queries that share a relevant article, not by position: STARD
+asks several questions about the same article one after another, so a positional split would put most
+held-out queries' answers into the tuning data. A group is held out when a hash of its smallest article id
+falls in the lowest fifth; groups larger than 50 queries always stay in tuning, so one big group cannot
+swing the held-out share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+MAX_HELD_OUT_GROUP = 50
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _groups(rows: list[dict]) -> dict[int, int]:
+    """Article id → smallest article id of its group (union-find over each query's relevant articles)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in rows:
+        first, *rest = row["relevant"]
+        for other in rest:
+            a, b = find(first), find(other)
+            parent[max(a, b)] = min(a, b)
+        find(first)
+    return {article: find(article) for article in parent}
+
+
+def held_out_flags(rows: list[dict]) -> list[bool]:
+    group_of = _groups(rows)
+    sizes: dict[int, int] = {}
+    for row in rows:
+        sizes[group_of[row["relevant"][0]]] = sizes.get(group_of[row["relevant"][0]], 0) + 1
+    flags = []
+    for row in rows:
+        group = group_of[row["relevant"][0]]
+        digest = int(hashlib.sha1(str(group).encode()).hexdigest()[:8], 16)
+        flags.append(sizes[group] <= MAX_HELD_OUT_GROUP and digest % 5 == 0)
+    return flags
+
+
+def stard_queries(stard_dir: Path, split: str) -> list[dict]:
+    """Queries with relevant (title, article) pairs and their corpus ids; split is all, tuning or heldout."""
+    corpus = {row["id"]: (row["title"], row["article"]) for row in load_jsonl(stard_dir / "corpus.jsonl")}
+    rows = load_jsonl(stard_dir / "train.jsonl")
+    queries = []
+    for row, held_out in zip(rows, held_out_flags(rows)):
+        if split == "heldout" and not held_out or split == "tuning" and held_out:
+            continue
+        ids = [r for r in row["relevant"] if r in corpus]
+        if ids:
+            relevant = [{"file": corpus[r][0], "article": corpus[r][1]} for r in ids]
+            queries.append({"query": row["query"], "kind": "stard", "relevant": relevant, "ids": ids})
+    return queries
