@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.retrieval.ranking import RankingConfig
+
 MIN_KEY_LENGTH = 16
 
 
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     threads: int = Field(default=1, ge=1, le=64)
     embed_workers: int = Field(default=2, ge=1, le=16)  # threads running query-embedding batches side by side
     query_cache: int = Field(default=256, ge=0, le=100_000)  # recent query embeddings kept
+    # share of the dense score in the hybrid mix; a model tuned on legal questions earns a larger share
+    dense_weight: float = Field(default=RankingConfig.dense_weight, ge=0.0, le=1.0)
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -54,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def keys_required(self) -> bool:
         return bool(self.admin_keys)
+
+    @property
+    def ranking(self) -> RankingConfig:
+        return RankingConfig(dense_weight=self.dense_weight)
 
 
 @lru_cache

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RankingConfig:
+    """Ranking knobs; out-of-range values are refused with the knob's name."""
+
     candidates: int = 200  # taken from each retriever before fusion
     dense_weight: float = 0.5  # fused = w · dense + (1 − w) · bm25, both scaled to [0, 1] per query
     local_factor: float = 0.7  # no place named: local texts that may repeat a national one rank after it
     place_factor: float = 1.2  # a place named in the query: that region's texts come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be between 0 and 1, got {self.dense_weight}")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cli.main import main
 
 
@@ -34,3 +36,10 @@ def test_inspect_tree_shows_headings_articles_and_counts(law_file, capsys):
     assert "《中华人民共和国示例保护法》  法律 · 全国 · 2014-04-24" in out
     assert "第二章　监督管理" in out
     assert any(line.strip().startswith("第四条") and "款2 项3" in line for line in out.splitlines())
+
+
+def test_query_command_refuses_a_dense_weight_outside_0_1(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["query", "排污", "--dense-weight", "1.5"])
+    assert exit_info.value.code == 2
+    assert "between 0 and 1" in capsys.readouterr().err

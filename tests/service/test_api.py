@@ -112,3 +112,23 @@ def test_a_crash_answers_500_with_a_request_id_and_no_traceback(client, monkeypa
     assert response.status_code == 500
     assert response.json()["error"]["request_id"] == response.headers["x-request-id"]
     assert "ZeroDivisionError" not in response.text
+
+
+def test_dense_weight_setting_sets_the_hybrid_mix(small_index):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    out, embedder = small_index
+    params = {"q": "企业违法排放污染物 拒不改正 按日连续处罚", "top_k": 5, "explain": True}
+    for weight, component in ((0.0, "bm25"), (1.0, "dense")):
+        with TestClient(create_app(Settings(index_dir=out, dense_weight=weight), embedder=embedder)) as client:
+            results = client.get("/search", params=params).json()["results"]
+        assert results
+        for result in results:
+            parts = result["components"]
+            assert result["score"] == pytest.approx(parts[component] * parts["prior"], abs=2e-3)
+    with pytest.raises(ValueError, match="dense_weight"):
+        Settings(dense_weight=1.5)
+
