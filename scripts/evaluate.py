@@ -1,13 +1,15 @@
 """Retrieval quality on the shared query sets: BM25-only, dense-only and hybrid, in one run.
 
-    python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--out var/eval.json]
+    python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--model-dir DIR] [--set dense_weight=0.7]
 
 eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled corpus; Recall@10, MRR@10 and
 nDCG@10 per query kind. A hit counts when the result's source file and article label match, or, for the
 speech, when the snippet occurs in the result's text.
 stard: `../shared/eval/stard/train.jsonl` over the 58,657-article `corpus.jsonl`; Recall@10, Recall@100 and
-MRR@10, matching on title and article label. Indexes are built once under var/ and reused (the embedding
-cache makes a rebuild after a code change cheap).
+MRR@10, matching on title and article label; `--stard-split heldout|tuning` takes the fixed parts defined in
+scripts/stard.py (a model tuned on STARD is reported on `heldout` only). Indexes are built once per model
+under var/ and reused (the embedding cache makes a rebuild after a code change cheap). The JSON report also
+holds, per query, the rank of each relevant item.
 """
 
 from __future__ import annotations
