@@ -1,9 +1,9 @@
 """Drafting aid quality: do the bases suggested for each inspection problem include the clauses a plan must cite?
 
-    python scripts/evaluate_drafting.py [--bases 10]
+    python scripts/evaluate_drafting.py [--bases 10] [--model-dir DIR --dense-weight 0.7]
 
 Uses the `drafting` queries of ../shared/eval/eco_dev.jsonl over the eco index that scripts/evaluate.py
-builds (var/eval-eco-index); prints Recall@N of the bases, and how many penalty clauses were linked.
+builds (var/eval-eco-index, or var/eval-eco-index-NAME for --model-dir NAME); prints Recall@N of the bases, and how many penalty clauses were linked.
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from evaluate import SHARED, load_queries, matches  # noqa: E402
+from evaluate import SHARED, index_dir, load_queries, matches  # noqa: E402
 from service.drafting.plan import DraftOptions, Problem, draft_problem  # noqa: E402
 from service.retrieval.engine import open_searcher  # noqa: E402
+from service.retrieval.ranking import RankingConfig  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bases", type=int, default=10)
-    parser.add_argument("--index", type=Path, default=ROOT / "var" / "eval-eco-index")
+    parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
+    parser.add_argument("--dense-weight", type=float, default=RankingConfig.dense_weight)
     args = parser.parse_args()
     queries = [q for q in load_queries(SHARED / "eval" / "eco_dev.jsonl") if q["kind"] == "drafting"]
-    searcher = open_searcher(args.index)
+    searcher = open_searcher(index_dir("eco", args.model_dir), model_dir=args.model_dir,
+                             config=RankingConfig(dense_weight=args.dense_weight))
     recalls, penalties = [], 0
     for query in queries:
         row = draft_problem(searcher, Problem(query["query"]), DraftOptions(bases_per_problem=args.bases))
@@ -39,7 +42,8 @@ def main() -> int:
     recall = sum(recalls) / len(recalls)
     print(f"drafting Recall@{args.bases} {recall:.3f} over {len(queries)} problems; {penalties} linked penalty clauses")
     (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "eval-drafting.json").write_text(json.dumps({"recall": recall, "bases": args.bases, "per_problem": recalls}), encoding="utf-8")
+    report = {"recall": recall, "bases": args.bases, "per_problem": recalls, "model": searcher.embedder.model_id, "dense_weight": args.dense_weight}
+    (ROOT / "var" / "eval-drafting.json").write_text(json.dumps(report), encoding="utf-8")
     return 0
 
 
