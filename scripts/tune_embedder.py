@@ -86,7 +86,7 @@ def train(model_dir: Path, examples: list[dict], out: Path, *, epochs: int, batc
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
 
     def embed(texts: list[str]):
-        features = model.tokenize(texts)
+        features = model.preprocess(texts)
         return model(features)["sentence_embedding"]
 
     rng = random.Random(seed)
