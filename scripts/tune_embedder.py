@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from policy_search import store  # noqa: E402
 from policy_search.embedding.e5_build import ensure_e5_small  # noqa: E402
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from policy_search.passages import passage_text  # noqa: E402
@@ -150,6 +151,9 @@ def main() -> int:
     if not STARD.is_dir():
         print(f"no STARD data at {STARD}; nothing to tune on")
         return 0
+    if store.IndexStore(args.index).current() is None:
+        print(f"no STARD index at {args.index}: build it with `python scripts/evaluate.py --stard` first", file=sys.stderr)
+        return 2
     import torch
 
     torch.set_num_threads(args.threads)
