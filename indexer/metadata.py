@@ -11,24 +11,17 @@ from indexer.dates import FILENAME_DATE, find_dates, is_date_line, parse_date
 from indexer.readers.base import RawDocument
 from policy_search.errors import UnsupportedDocument
 from policy_search.labels import ARTICLE_RE, ITEM_RE, PLACEHOLDER_RE, STRUCTURE_RE, heading_label
+from policy_search.places import region_of
 
 MANIFEST_NAME = "manifest.jsonl"
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date")
 
-# Provincial-level names, for reading a region off a title such as 山东省土壤污染防治条例.
-PROVINCES = (
-    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
-    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
-    "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
-)
-_LOCAL_PREFIX = re.compile(r"^([\u4e00-\u9fa5]{2,8}?(?:自治州|自治县|地区|盟|市|州|县|区|旗))")
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _OFFICIAL_TITLE = re.compile(r"关于.{2,80}的(?:通知|意见|决定|通报|批复|报告|函|公告|通告|请示|实施方案|方案|办法|规定)$")
 _ISSUER_SUFFIX = re.compile(r"(?:人民政府|办公厅|办公室|委员会|人大常委会|常务委员会|厅|局|部|委|院|署|中心|领导小组)$")
 _SENTENCE_END = "。；：:;，,！？"
 _NATIONAL_BY_DEFAULT = ("法律", "行政法规", "司法解释", "规章")
-_NOT_PLACE_STARTS = ("关于", "在", "对", "致", "转发", "印发")
 
 
 @dataclass
@@ -165,19 +158,6 @@ def _date(source: str, blocks: list[str]) -> str | None:
             dates = find_dates(text)
             if dates:
                 return max(dates)
-    return None
-
-
-def region_of(title: str) -> str | None:
-    """The province or city a title starts with, 全国 for national bodies, None when the title names no place."""
-    for province in PROVINCES:
-        if title.startswith(province):
-            return province
-    if title.startswith(("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国")):
-        return "全国"
-    match = _LOCAL_PREFIX.match(title)
-    if match and not match.group(1).startswith(_NOT_PLACE_STARTS) and "全" not in match.group(1):
-        return match.group(1)
     return None
 
 

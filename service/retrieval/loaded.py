@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +13,9 @@ from policy_search import store
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import IndexMismatch
 from policy_search.model import Clause, DocumentMeta
+from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer
-
-_CITY = re.compile(r"^([\u4e00-\u9fa5]{2,6}?)(?:市|州|县|盟|地区)")
-
 
 @dataclass
 class LoadedIndex:
@@ -85,9 +82,9 @@ def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
     for meta in documents:
         if meta.region and meta.region != "全国":
             places.setdefault(fold(meta.region), set()).add(meta.region)
-            match = _CITY.match(meta.title)
-            if match and not match.group(1).startswith(fold(meta.region)):
-                for name in (match.group(0), match.group(1)):
+            place = local_place(meta.title)
+            if place and not place[1].startswith(fold(meta.region)):
+                for name in place:
                     places.setdefault(fold(name), set()).add(meta.region)
     return places
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import json
 
-from indexer.metadata import doc_type_of, read_header, region_of
+from indexer.metadata import doc_type_of, read_header
+from policy_search.places import region_of
 from indexer.pipeline import mark_versions, parse_files
 from indexer.readers.base import RawDocument, TextBlock
 from policy_search.model import DocumentMeta

@@ -1,0 +1,35 @@
+"""Places named at the start of a title: read as a document's region when indexing, and as the names a
+query may use to bring that region's texts forward."""
+
+from __future__ import annotations
+
+import re
+
+# Provincial-level names, for reading a region off a title such as 山东省土壤污染防治条例.
+PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+)
+NATIONAL_STARTS = ("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国")
+_LOCAL = re.compile(r"^([\u4e00-\u9fa5]{2,8}?)(自治州|自治县|地区|盟|市|州|县|区|旗)")
+_NOT_PLACE_STARTS = ("关于", "在", "对", "致", "转发", "印发")
+
+
+def local_place(title: str) -> tuple[str, str] | None:
+    """The city, county or prefecture a title starts with, with and without its suffix (济南市, 济南)."""
+    match = _LOCAL.match(title)
+    if not match or match.group(1).startswith(_NOT_PLACE_STARTS) or "全" in match.group(1):
+        return None
+    return match.group(0), match.group(1)
+
+
+def region_of(title: str) -> str | None:
+    """The province or city a title starts with, 全国 for national bodies, None when the title names no place."""
+    for province in PROVINCES:
+        if title.startswith(province):
+            return province
+    if title.startswith(NATIONAL_STARTS):
+        return "全国"
+    place = local_place(title)
+    return place[0] if place else None
