@@ -9,7 +9,7 @@ from pathlib import Path
 
 from indexer.dense import write_dense
 from indexer.lexical import build_bm25
-from indexer.links import document_links
+from indexer import links
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
 from policy_search import store
 from policy_search.embedding.cache import EmbeddingCache
@@ -36,16 +36,32 @@ class BuildSummary:
     failures: list[Failure] = field(default_factory=list)
 
 
-def load_generation(index: store.IndexStore) -> tuple[list[DocumentMeta], dict[str, list[Clause]]]:
-    """The published documents and their clauses, or nothing for a new index."""
+@dataclass
+class Generation:
+    """What a new generation may take over from the published one."""
+
+    documents: list[DocumentMeta] = field(default_factory=list)
+    clauses: dict[str, list[Clause]] = field(default_factory=dict)  # by doc id
+    links: dict[str, list[tuple[str, str]]] | None = None  # by doc id; None when made by another links version
+
+
+def load_generation(index: store.IndexStore) -> Generation:
+    """The published documents, their clauses and links, or nothing for a new index."""
     folder = index.current()
     if folder is None:
-        return [], {}
-    store.read_manifest(folder)
+        return Generation()
+    manifest = store.read_manifest(folder)
     clauses: dict[str, list[Clause]] = {}
+    doc_of: dict[str, str] = {}
     for clause in store.read_clauses(folder):
         clauses.setdefault(clause.doc_id, []).append(clause)
-    return store.read_documents(folder), clauses
+        doc_of[clause.clause_id] = clause.doc_id
+    by_doc = None
+    if manifest.get("links_version") == links.VERSION:
+        by_doc = {}
+        for duty, penalty in store.read_links(folder):
+            by_doc.setdefault(doc_of[penalty], []).append((duty, penalty))
+    return Generation(store.read_documents(folder), clauses, by_doc)
 
 
 def build_index(
@@ -61,7 +77,8 @@ def build_index(
 ) -> BuildSummary:
     """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed."""
     index = store.IndexStore(out)
-    old_docs, old_clauses = load_generation(index)
+    previous_generation = load_generation(index)
+    old_docs, old_clauses = previous_generation.documents, previous_generation.clauses
     incoming = {doc.meta.doc_id: doc for doc in parsed}
     replaced_sources = set(read_sources)
     old_by_id = {meta.doc_id: meta for meta in old_docs}
@@ -87,6 +104,14 @@ def build_index(
         documents.append(doc.meta)
         clauses[doc_id] = doc.clauses
     documents = mark_versions(sorted(documents, key=lambda m: (m.title, m.date or "", m.doc_id)))
+    # An unchanged document keeps its clause ids, so its links carry over; the others are worked out.
+    old_links, old_hashes = previous_generation.links, {meta.doc_id: meta.content_hash for meta in old_docs}
+    doc_links = {
+        meta.doc_id: old_links.get(meta.doc_id, [])
+        if old_links is not None and old_hashes.get(meta.doc_id) == meta.content_hash
+        else links.document_links(clauses[meta.doc_id])
+        for meta in documents
+    }
 
     all_clauses = [c for meta in documents for c in clauses[meta.doc_id]]
     by_id = {meta.doc_id: meta for meta in documents}
@@ -105,12 +130,13 @@ def build_index(
     def write(folder: Path) -> dict:
         store.write_documents(folder, documents)
         store.write_clauses(folder, all_clauses)
-        store.write_links(folder, (pair for meta in documents for pair in document_links(clauses[meta.doc_id])))
+        store.write_links(folder, (pair for meta in documents for pair in doc_links[meta.doc_id]))
         build_bm25(folder, passages, tokenizer)
         fields = {
             "documents": len(documents),
             "clauses": len(all_clauses),
             "tokenizer": {"fingerprint": tokenizer.fingerprint, "title_words": title_words},
+            "links_version": links.VERSION,
             "embedding": None,
         }
         if vectors is not None:

@@ -28,6 +28,7 @@ _BOILERPLATE = re.compile(
     rf"违反(?:{_OWN}|法律|有关法律|国家有关)?(?:法律、?法规)?(?:的)?规定[，,]?|被责令[^，,；;。]*?[，,]?拒不(?:执行|改正)的?|"
     r"有下列行为之一的?|[（(][一二三四五六七八九十]+[)）]"
 )
+VERSION = 1  # recorded in the manifest; links of unchanged documents are reused only from the same version
 MIN_SHARE = 0.45  # share of a violation's (weighted) words that the duty must contain
 NEAR_BEST = 0.05  # duties this close to the best match are linked too (a violation may breach several)
 

@@ -61,5 +61,5 @@ def test_bad_files_are_reported_and_good_ones_indexed(tmp_path, law_file, speech
     assert "PDF" in reasons["corrupt.pdf"]
     assert "uncompressed" in reasons["bomb.docx"] or "size" in reasons["bomb.docx"]
     assert (peak_after - peak_before) < 200 * 1024  # KiB: the bomb was refused from its size table, not unpacked
-    docs, _ = load_generation(store.IndexStore(tmp_path / "idx"))
+    docs = load_generation(store.IndexStore(tmp_path / "idx")).documents
     assert sorted(d.source for d in docs) == ["speech.txt", "示例保护法(2014-04-24).txt"]
