@@ -1,6 +1,6 @@
 """Fine-tune the embedding model on STARD's tuning part (never its held-out part), on the CPU.
 
-    python scripts/tune_embedder.py [--out var/models/e5-small-stard] [--epochs 1]
+    python scripts/tune_embedder.py [--out var/models/e5-small-stard] [--epochs 2] [--lr 3e-5]
 
 Each tuning query is paired with one of its relevant articles and with hard negatives: articles the
 shipped hybrid search ranks high that are not relevant. The loss is InfoNCE over the batch (every other
@@ -139,10 +139,10 @@ def main() -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="the model to start from (default: the shipped one)")
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "eval-stard-index",
                         help="a STARD index built with that model (scripts/evaluate.py --stard builds it)")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--negatives", type=int, default=1, help="hard negatives per query")
-    parser.add_argument("--lr", type=float, default=2e-5)
+    parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--scale", type=float, default=20.0, help="inverse temperature of the InfoNCE loss")
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--threads", type=int, default=2)
