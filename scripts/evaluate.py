@@ -33,7 +33,7 @@ from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.results import hit_result  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import stard_queries  # noqa: E402
+from stard import load_jsonl, stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 MODES = ("bm25", "dense", "hybrid")
@@ -100,10 +100,6 @@ def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title
     return table, ranks
 
 
-def load_queries(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def index_dir(name: str, model_dir: Path | None) -> Path:
     """One evaluation index per model, so comparing models never throws away another's embeddings."""
     suffix = "" if model_dir is None else "-" + model_dir.resolve().name
@@ -142,7 +138,7 @@ def main() -> int:
         out = index_dir("eco", args.model_dir)
         ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus"], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
-        queries = load_queries(SHARED / "eval" / "eco_dev.jsonl")
+        queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
         runs = {mode: run(searcher, queries, mode, 10, by_title=False) for mode in modes}
         report["eco"] = {mode: table for mode, (table, _) in runs.items()}
         report["eco_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}

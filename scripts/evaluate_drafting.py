@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from evaluate import SHARED, index_dir, load_queries, matches  # noqa: E402
+from evaluate import SHARED, index_dir, matches  # noqa: E402
 from service.drafting.plan import DraftOptions, Problem, draft_problem  # noqa: E402
 from service.retrieval.engine import open_searcher  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
+from stard import load_jsonl  # noqa: E402
 
 
 def main() -> int:
@@ -29,7 +30,7 @@ def main() -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--dense-weight", type=float, default=RankingConfig.dense_weight)
     args = parser.parse_args()
-    queries = [q for q in load_queries(SHARED / "eval" / "eco_dev.jsonl") if q["kind"] == "drafting"]
+    queries = [q for q in load_jsonl(SHARED / "eval" / "eco_dev.jsonl") if q["kind"] == "drafting"]
     searcher = open_searcher(index_dir("eco", args.model_dir), model_dir=args.model_dir,
                              config=RankingConfig(dense_weight=args.dense_weight))
     recalls, penalties = [], 0

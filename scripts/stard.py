@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 MAX_HELD_OUT_GROUP = 50
@@ -43,15 +44,12 @@ def _groups(rows: list[dict]) -> dict[int, int]:
 
 def held_out_flags(rows: list[dict]) -> list[bool]:
     group_of = _groups(rows)
-    sizes: dict[int, int] = {}
-    for row in rows:
-        sizes[group_of[row["relevant"][0]]] = sizes.get(group_of[row["relevant"][0]], 0) + 1
-    flags = []
-    for row in rows:
-        group = group_of[row["relevant"][0]]
-        digest = int(hashlib.sha1(str(group).encode()).hexdigest()[:8], 16)
-        flags.append(sizes[group] <= MAX_HELD_OUT_GROUP and digest % 5 == 0)
-    return flags
+    groups = [group_of[row["relevant"][0]] for row in rows]
+    sizes = Counter(groups)
+    return [
+        sizes[group] <= MAX_HELD_OUT_GROUP and int(hashlib.sha1(str(group).encode()).hexdigest()[:8], 16) % 5 == 0
+        for group in groups
+    ]
 
 
 def stard_queries(stard_dir: Path, split: str) -> list[dict]:
