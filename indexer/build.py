@@ -105,10 +105,10 @@ def build_index(
         clauses[doc_id] = doc.clauses
     documents = mark_versions(sorted(documents, key=lambda m: (m.title, m.date or "", m.doc_id)))
     # An unchanged document keeps its clause ids, so its links carry over; the others are worked out.
-    old_links, old_hashes = previous_generation.links, {meta.doc_id: meta.content_hash for meta in old_docs}
+    old_links = previous_generation.links
     doc_links = {
         meta.doc_id: old_links.get(meta.doc_id, [])
-        if old_links is not None and old_hashes.get(meta.doc_id) == meta.content_hash
+        if old_links is not None and meta.doc_id in old_by_id and old_by_id[meta.doc_id].content_hash == meta.content_hash
         else links.document_links(clauses[meta.doc_id])
         for meta in documents
     }
