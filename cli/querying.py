@@ -9,16 +9,19 @@ from pathlib import Path
 
 from policy_search.errors import PolicySearchError
 from service.retrieval.filters import SearchFilters
+from service.retrieval.ranking import RankingConfig
 
 
-def _share(value: str) -> float:
+def _ranking(value: str) -> RankingConfig:
+    """--dense-weight as a ranking configuration; RankingConfig holds the bound."""
     try:
-        share = float(value)
+        weight = float(value)
     except ValueError:
-        share = -1.0
-    if not 0.0 <= share <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {value!r}")
-    return share
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    try:
+        return RankingConfig(dense_weight=weight)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_commands(commands) -> None:
@@ -36,7 +39,7 @@ def add_commands(commands) -> None:
     query.add_argument("--include-superseded", action="store_true", help="also search older versions")
     query.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder")
     query.add_argument("--threads", type=int, default=None, help="torch threads for the query embedding")
-    query.add_argument("--dense-weight", default=None, type=_share,
+    query.add_argument("--dense-weight", dest="ranking", default=RankingConfig(), type=_ranking,
                        help="share of the dense score in the hybrid mix (default 0.5)")
     query.add_argument("--json", action="store_true", help="one JSON object with a results list")
     query.add_argument("--explain", action="store_true", help="show each ranking component")
@@ -51,13 +54,11 @@ def add_commands(commands) -> None:
 
 def run_query(args) -> int:
     from service.retrieval.engine import open_searcher
-    from service.retrieval.ranking import RankingConfig
     from service.retrieval.results import hit_result
 
     try:
         filters = SearchFilters.of(args)
-        config = RankingConfig() if args.dense_weight is None else RankingConfig(dense_weight=args.dense_weight)
-        searcher = open_searcher(args.index, model_dir=args.model_dir, threads=args.threads, config=config)
+        searcher = open_searcher(args.index, model_dir=args.model_dir, threads=args.threads, config=args.ranking)
         outcome = searcher.search(args.text, filters, top_k=args.top_k, mode=args.mode)
     except PolicySearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
