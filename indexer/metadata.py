@@ -7,26 +7,43 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.dates import FILENAME_DATE, find_dates, is_date_line, parse_date
+from indexer.dates import FILENAME_DATE, find_dates, parse_date
+from indexer.doctype import (
+    NATIONAL_BY_NATURE,
+    Evidence,
+    document_region,
+    infer_doc_type,
+    is_speech_title,
+    speaks_locally,
+    title_core,
+)
+from indexer.layout import ISSUER_SUFFIX, Signature, is_issuer_line, line_roles, signature
 from indexer.readers.base import RawDocument
+from policy_search.authority import canonical_doc_type
+from policy_search.citations import DOC_NUMBER_RE
 from policy_search.errors import UnsupportedDocument
 from policy_search.labels import ARTICLE_RE, ITEM_RE, PLACEHOLDER_RE, STRUCTURE_RE, heading_label
-from policy_search.places import region_of
+from policy_search.model import ClauseKind
 
 MANIFEST_NAME = "manifest.jsonl"
 SIDECAR_SUFFIX = ".meta.json"
-SIDECAR_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date")
+SIDECAR_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date", "status", "effective_date")
+STATUSES = ("现行有效", "已被修改", "已废止", "历史版本", "尚未施行")
+NOT_CURRENT = ("已废止", "历史版本")  # statuses that leave a document out of searches, as an older version is
 
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
-_OFFICIAL_TITLE = re.compile(r"关于.{2,80}的(?:通知|意见|决定|通报|批复|报告|函|公告|通告|请示|实施方案|方案|办法|规定)$")
-_ISSUER_SUFFIX = re.compile(r"(?:人民政府|办公厅|办公室|委员会|人大常委会|常务委员会|厅|局|部|委|院|署|中心|领导小组)$")
+_OFFICIAL_TITLE = re.compile(r"关于.{2,80}的[\u4e00-\u9fa5]{0,6}(?:通知|意见|决定|通报|批复|报告|函|公告|通告|请示|方案|办法|规定|措施)$")
+_TRANSMITTED = re.compile(r"关于(?:印发|转发|发布)《(?P<title>[^《》]{4,80})》的(?:通知|通告|公告|决定)$")
+_ORDER_LINE = re.compile(r"^(?P<issuer>[\u4e00-\u9fa5]{2,30})令\s*[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")  # 示例市人民政府令 第12号
+_NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布", "印发", "批准")
+_ISSUER_MARK = re.compile(r"^[\u4e00-\u9fa5（）()\s\u3000]{2,60}?文件$")  # 示例市人民政府办公室文件
 _SENTENCE_END = "。；：:;，,！？"
-_NATIONAL_BY_DEFAULT = ("法律", "行政法规", "司法解释", "规章")
+_PARTS_AS_ARTICLES = re.compile(r"[一二三四五六七八九十百\d]+条|若干(?:措施|规定|意见)$")
+_SELF_REFERENCE = re.compile(r"本(?:措施|意见|规定|办法|方案|通知|细则|决定)第[一二三四五六七八九十]+条")
 
 
 @dataclass
 class DocumentHeader:
-    """Metadata fields and the blocks they came from, which are not clauses themselves."""
+    """Metadata fields, the blocks they came from (not clauses themselves), and the role of every other block."""
 
     title: str
     doc_type: str | None = None
@@ -35,6 +52,11 @@ class DocumentHeader:
     region: str | None = None
     date: str | None = None
     header_blocks: set[int] = field(default_factory=set)
+    issuers: tuple[str, ...] = ()
+    roles: dict[int, ClauseKind] = field(default_factory=dict)  # block index → the part of a 公文 it is
+    part_label: str = "部分"  # how numbered parts are cited where the document has no articles
+    status: str | None = None
+    effective_date: str | None = None
 
 
 def load_sidecars(folder: Path) -> dict[str, dict]:
@@ -69,18 +91,20 @@ def _checked(row: dict, where: str) -> dict:
             continue
         if not isinstance(value, str):
             raise UnsupportedDocument(where, f"field {key!r} must be a string, got {type(value).__name__}")
-        if key == "date":
+        if key in ("date", "effective_date"):
             iso = parse_date(value)
             if iso is None:
-                raise UnsupportedDocument(where, f"field 'date' is not a date: {value!r}")
+                raise UnsupportedDocument(where, f"field {key!r} is not a date: {value!r}")
             value = iso
+        if key == "status" and value.strip() not in STATUSES:
+            raise UnsupportedDocument(where, f"field 'status' must be one of {', '.join(STATUSES)}, got {value!r}")
         clean[key] = value.strip()
     return clean
 
 
 def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader:
-    """Title, type, issuer, 文号, region and date of a document, sidecar values taking precedence."""
-    sidecar = sidecar or {}
+    """Title, type, issuers, 文号, region and date of a document, sidecar values taking precedence."""
+    sidecar = {**raw.metadata, **(sidecar or {})}  # a file's sidecar overrides what its reader knew
     blocks = [block.text.strip() for block in raw.blocks]
     header_blocks: set[int] = set()
 
@@ -93,24 +117,70 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
             header_blocks.add(title_block)
         elif title_block + 1 < len(blocks) and _same(found + blocks[title_block + 1], title):
             header_blocks.update((title_block, title_block + 1))
+        header_blocks.update(i for i in range(title_block) if _ISSUER_MARK.match(blocks[i]) or is_issuer_line(blocks[i]))
     if not title:
         title = FILENAME_DATE.sub("", Path(raw.source).stem).strip() or raw.source
+    notice_title = title
+    transmitted = _TRANSMITTED.search(title)
+    if transmitted and not sidecar.get("title"):  # a 印发 notice: the document cited is the one it sends out
+        attached = next((i for i, text in enumerate(blocks) if i not in header_blocks and _same(text, transmitted.group("title"))), None)
+        if attached is not None:
+            title = transmitted.group("title")
+            header_blocks.add(attached)
 
     doc_number = sidecar.get("doc_number")
+    notes: list[str] = []
+    promulgator: tuple[str, ...] = ()  # the body whose 令 promulgates the text
     for index, text in enumerate(blocks[:12]):
         match = DOC_NUMBER_RE.search(text)
-        if match and len(text) <= len(match.group(0)) + 12:
+        if match and len(text) <= len(match.group(0)) + 12 and index not in header_blocks:
             doc_number = doc_number or re.sub(r"\s+", "", match.group(0))
             header_blocks.add(index)
             break
+        order = _ORDER_LINE.match(text)
+        if order:
+            doc_number = doc_number or re.sub(r"[\s（()）]+", "", text)
+            notes.append(text)
+            header_blocks.add(index)
+            promulgator = (order.group("issuer"),)
+    notes += [t for t in blocks[:6] if t.startswith(("（", "(")) and any(w in t for w in _NOTE_WORDS)]
 
-    issuer = sidecar.get("issuer") or _issuer(title, blocks)
-    date = sidecar.get("date") or _date(raw.source, blocks)
-    region = sidecar.get("region") or region_of(title)
-    doc_type = sidecar.get("doc_type") or doc_type_of(title, region)
-    if region is None and doc_type in _NATIONAL_BY_DEFAULT:
-        region = "全国"  # laws and regulations that name no place are national
-    return DocumentHeader(title, doc_type, issuer, doc_number, region, date, header_blocks)
+    speech = is_speech_title(title) or canonical_doc_type(sidecar.get("doc_type")) == "讲话"
+    body = [i for i, text in enumerate(blocks) if i not in header_blocks and text and not PLACEHOLDER_RE.match(text)]
+    body_lines = [blocks[i] for i in body]
+    roles = line_roles(body_lines, speech=speech)
+    signed = signature(body_lines, roles)
+
+    if sidecar.get("issuer"):
+        issuers = tuple(name for name in re.split(r"[、，,\s]+", sidecar["issuer"]) if name)
+    else:
+        issuers = _title_issuers(notice_title) or promulgator or (signed.issuers if signed else ())
+    date = sidecar.get("date") or _date(raw.source, signed, notes)
+    region = sidecar.get("region") or document_region(title, issuers)
+    text = "\n".join(body_lines)
+    local = (region not in (None, "全国")) or speaks_locally(text)
+    evidence = Evidence(title, issuers, doc_number, tuple(notes), text)
+    doc_type = canonical_doc_type(sidecar.get("doc_type"), region) or infer_doc_type(evidence, local)
+    if region is None and doc_type in NATIONAL_BY_NATURE and not local:
+        region = "全国"  # laws and regulations that name no place and speak of none are national
+    return DocumentHeader(
+        title=title,
+        doc_type=doc_type,
+        issuer="、".join(issuers) or None,
+        doc_number=doc_number,
+        region=region,
+        date=date,
+        header_blocks=header_blocks,
+        issuers=issuers,
+        roles={body[i]: role for i, role in enumerate(roles) if role is not None},
+        status=sidecar.get("status"),
+        effective_date=sidecar.get("effective_date"),
+        part_label="条" if _PARTS_AS_ARTICLES.search(title_core(title)) or title_core(title).endswith(("措施", *_RULE_WORDS))
+        or _SELF_REFERENCE.search(text) else "部分",
+    )
+
+
+_RULE_WORDS = ("规定", "办法", "细则", "规则", "准则")
 
 
 def _same(a: str, b: str) -> bool:
@@ -121,60 +191,40 @@ def _find_title_block(raw: RawDocument, blocks: list[str]) -> int | None:
     for index, block in enumerate(raw.blocks[:5]):
         if block.style == "title":
             return index
-    if blocks and _looks_like_title(blocks[0]):
-        return 0
+    for index, block in enumerate(blocks[:3]):  # after a 发文机关标志 line such as 示例市人民政府办公室文件
+        if _looks_like_title(block) and not _ISSUER_MARK.match(block) and not (is_issuer_line(block) and index + 1 < len(blocks)):
+            return index
+        if not (_ISSUER_MARK.match(block) or is_issuer_line(block)):
+            return None
     return None
 
 
 def _looks_like_title(line: str) -> bool:
-    if not line or len(line) > 60 or line[-1] in _SENTENCE_END or PLACEHOLDER_RE.match(line):
+    if not line or len(line) > 80 or line[-1] in _SENTENCE_END or PLACEHOLDER_RE.match(line):
         return False
     return not (ARTICLE_RE.match(line) or STRUCTURE_RE.match(line) or ITEM_RE.match(line) or heading_label(line))
 
 
-def _issuer(title: str, blocks: list[str]) -> str | None:
-    """发文机关: the part of an official title before 关于, or the signature line above the closing date."""
-    match = re.match(r"^(.{2,40}?)关于", title)
-    if match and _OFFICIAL_TITLE.search(title):
-        return match.group(1)
-    for index in range(len(blocks) - 1, max(len(blocks) - 6, 0), -1):
-        if is_date_line(blocks[index]) and index > 0:
-            candidate = blocks[index - 1].replace("\u3000", "").strip()
-            if len(candidate) <= 30 and _ISSUER_SUFFIX.search(candidate):
-                return candidate
-    return None
+def _title_issuers(title: str) -> tuple[str, ...]:
+    """发文机关 named before 关于 in an official title; joint issuers are separated by spaces or 、."""
+    match = re.match(r"^(.{2,60}?)关于", title)
+    if not match or not _OFFICIAL_TITLE.search(title):
+        return ()
+    names = tuple(name for name in re.split(r"[\s\u3000、]+", match.group(1)) if name)
+    return names if all(ISSUER_SUFFIX.search(name) for name in names) else (match.group(1),)
 
 
-def _date(source: str, blocks: list[str]) -> str | None:
-    """Version date: (YYYY-MM-DD) in the file name, a closing 成文日期 line, or the last date in a law's note."""
+def _date(source: str, signed: Signature | None, notes: list[str]) -> str | None:
+    """Version date: (YYYY-MM-DD) in the file name, the 成文日期 under the signature, or the last date in a note."""
     match = FILENAME_DATE.search(source)
     if match:
         return parse_date(match.group(1))
-    for text in reversed(blocks[-6:]):
-        if is_date_line(text):
-            return parse_date(text)
-    for text in blocks[:4]:
-        if text.startswith(("（", "(")) and ("通过" in text or "修正" in text or "修订" in text or "公布" in text):
-            dates = find_dates(text)
-            if dates:
-                return max(dates)
-    return None
+    if signed and signed.date:
+        return signed.date
+    dates = [date for note in notes for date in find_dates(note)]
+    return max(dates) if dates else None
 
 
 def doc_type_of(title: str, region: str | None) -> str:
-    """The kind of document, read from how its title ends."""
-    core = re.sub(r"[（(][^()（）]*[)）]$", "", title.strip())
-    local = bool(region) and region != "全国"
-    if "讲话" in core or core.endswith(("致辞", "发言")):
-        return "讲话"
-    if core.startswith(("最高人民法院", "最高人民检察院")):
-        return "司法解释"
-    if core.endswith("法") and not core.endswith(("办法", "方法", "做法", "立法", "执法")):
-        return "法律"
-    if core.endswith("条例"):
-        return "地方性法规" if local else "行政法规"
-    if core.endswith(("规定", "办法", "细则", "规则")):
-        return "地方性法规" if local and not _OFFICIAL_TITLE.search(core) else "规章"
-    if core.endswith(("措施", "意见", "通知", "方案", "决定", "规划", "纲要", "指南", "公告", "通告", "通报", "计划")):
-        return "规范性文件"
-    return "其他"
+    """The type a title alone suggests, for a document that says nothing else about itself."""
+    return infer_doc_type(Evidence(title), local=bool(region) and region != "全国")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from policy_search.numerals import CHINESE_NUMERAL_CHARS as _N
+from policy_search.numerals import chinese_to_int
 
 # Whitespace as it appears after labels: ASCII, U+3000 ideographic space, NBSP.
 _WS = r"[ \t\u3000\u00a0]"
@@ -42,3 +43,19 @@ def heading_label(line: str) -> tuple[int, str] | None:
         if match:
             return level, match.group(1)
     return None
+
+
+def label_core(label: str) -> str:
+    """The numeral of a label as written: 三、 → 三, （二） → 二, 1. → 1, 第四部分 → 四."""
+    core = label.strip("（）()、.．　 ")
+    if core.startswith("第") and core.endswith("部分"):
+        core = core[1:-2]
+    return core
+
+
+def label_number(label: str) -> int | None:
+    """The number a heading label stands for (三、 → 3), or None when it holds no numeral."""
+    try:
+        return chinese_to_int(label_core(label))
+    except ValueError:
+        return None

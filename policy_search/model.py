@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
-from policy_search.labels import heading_label
+from policy_search.authority import canonical_doc_type
+from policy_search.labels import heading_label, label_core
 from policy_search.numerals import int_to_chinese
 
 
@@ -17,8 +18,18 @@ class ClauseKind(str, Enum):
     ARTICLE = "article"  # 第N条 of a legal text (or one part of a long one)
     PREAMBLE = "preamble"  # unnumbered opening paragraph of a legal text
     NOTE = "note"  # the bracketed adoption/amendment note under a law's title
-    HEADING = "heading"  # 一、 / （一） heading of a speech, notice or plan
-    PARAGRAPH = "paragraph"  # a paragraph of a speech, notice or plan
+    HEADING = "heading"  # 一、 / （一） heading whose body is other units: in the outline, not a search unit
+    PARAGRAPH = "paragraph"  # a paragraph of a speech, notice or plan (with its heading when it has one body)
+    # Parts of an official document that are not clauses: kept for the context view, never search units.
+    ADDRESSEE = "addressee"  # 主送机关: 各市（州）人民政府，省直有关部门：
+    SALUTATION = "salutation"  # 同志们：
+    PROCEDURE = "procedure"  # agenda and chairing lines of a meeting, 现将……印发给你们
+    SIGNATURE = "signature"  # 发文机关署名 and 成文日期 at the end, （此件公开发布）
+    DISTRIBUTION = "distribution"  # 抄送： and 印发 lines
+    ATTACHMENTS = "attachments"  # the list of attachments: 附件：1.……
+
+
+SEARCH_KINDS = frozenset({ClauseKind.ARTICLE, ClauseKind.PREAMBLE, ClauseKind.NOTE, ClauseKind.PARAGRAPH})
 
 
 @dataclass(frozen=True)
@@ -106,21 +117,31 @@ class DocumentMeta:
     doc_id: str
     title: str
     source: str  # file name as ingested, no directories
-    doc_type: str | None = None  # 法律, 行政法规, 司法解释, 地方性法规, 规章, 规范性文件, 讲话, 其他
-    issuer: str | None = None  # 发文机关
+    doc_type: str | None = None  # on the scale of policy_search.authority: 法律 … 规范性文件, 工作文件, 讲话
+    issuer: str | None = None  # 发文机关 as displayed; joint issuers joined by 、
     doc_number: str | None = None  # 文号, e.g. 川办发〔2023〕12号
     region: str | None = None  # 全国, a province, or a city
     date: str | None = None  # ISO date of this version (成文/公布/修正)
-    superseded: bool = False  # a newer version with the same title is indexed
+    superseded: bool = False  # not the current text: a newer version is indexed, or the source says 已废止/历史版本
     version_key: str = ""  # documents sharing it are versions of one document
     content_hash: str = ""  # of the decoded text, to skip unchanged files
+    issuers: tuple[str, ...] = ()  # every 发文机关 of a joint document, in the order they sign
+    status: str | None = None  # 现行有效, 已被修改, 已废止, 历史版本, where the source says so
+    effective_date: str | None = None  # 施行日期
+    part_label: str | None = None  # how numbered parts of a document without articles are cited: 条 or 部分
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "issuers" in fields:
+            fields["issuers"] = tuple(fields["issuers"])
+        elif fields.get("issuer"):  # written before joint issuers were a list
+            fields["issuers"] = (fields["issuer"],)
+        fields["doc_type"] = canonical_doc_type(fields.get("doc_type"), fields.get("region"))
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,7 @@ class Citation:
     paragraph: int | None = None  # 款
     item: str | None = None  # 项 label, e.g. （三）
     path: tuple[str, ...] = ()  # for texts without articles: the numbered headings above the paragraph
+    part_label: str | None = None  # for texts without articles: 条 (measures) or 部分 (other 公文)
 
     def render(self) -> str:
         head = f"《{self.title}》"
@@ -142,26 +164,27 @@ class Citation:
             if self.item:
                 text += f"第{_bracketed(self.item)}项"
             return text
-        return head + "".join(_part_label(level, label) for level, label in _numbered_labels(self.path))
+        labels = [label for _, label in _numbered_labels(self.path)]
+        return head + "".join(_part_label(depth, label, self.part_label or "部分") for depth, label in enumerate(labels))
 
     def __str__(self) -> str:
         return self.render()
 
 
 def _bracketed(label: str) -> str:
-    core = label.strip("（）()、.． ")
-    return f"（{core}）"
+    return f"（{label_core(label)}）"
 
 
 def _numbered_labels(path: tuple[str, ...]) -> list[tuple[int, str]]:
     return [found for found in map(heading_label, path) if found]
 
 
-def _part_label(level: int, label: str) -> str:
-    core = label.strip("（）()、.． ")
-    if level == 1:
-        return f"第{core}部分"
-    return f"第{_bracketed(core)}点" if level == 2 else f"第{core}点"
+def _part_label(depth: int, label: str, part_label: str) -> str:
+    """The outermost numbered heading is the 条 or 部分, the next one its 项, deeper ones 点."""
+    core = label_core(label)
+    if depth == 0:
+        return f"第{core}{part_label}"
+    return f"第{_bracketed(core)}项" if depth == 1 else f"第{core}点"
 
 
 def stable_id(*parts: str, length: int = 16) -> str:
@@ -178,4 +201,4 @@ def citation_for(meta: DocumentMeta, clause: Clause, offset: int | None = None) 
         paragraph = loc.paragraph_at(offset)
         found = loc.item_at(offset)
         item = found.label if found and found.level == 1 else None
-    return Citation(title=meta.title, article=loc.article, paragraph=paragraph, item=item, path=loc.path)
+    return Citation(meta.title, loc.article, paragraph, item, loc.path, meta.part_label)

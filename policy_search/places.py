@@ -11,9 +11,10 @@ PROVINCES = (
     "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
     "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
 )
-NATIONAL_STARTS = ("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国")
+NATIONAL_STARTS = ("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国", "中央", "国家")
 _LOCAL = re.compile(r"^([\u4e00-\u9fa5]{2,8}?)(自治州|自治县|地区|盟|市|州|县|区|旗)")
 _NOT_PLACE_STARTS = ("关于", "在", "对", "致", "转发", "印发")
+_OTHER_PROVINCE = re.compile(r"^([\u4e00-\u9fa5]{2,4}?)(?:省|自治区)")  # a province not in the list above
 
 
 def local_place(title: str) -> tuple[str, str] | None:
@@ -26,10 +27,28 @@ def local_place(title: str) -> tuple[str, str] | None:
 
 def region_of(title: str) -> str | None:
     """The province or city a title starts with, 全国 for national bodies, None when the title names no place."""
+    title = re.sub(r"^(?:中共|中国共产党)", "", title)  # 中共江苏省委 江苏省人民政府关于…
     for province in PROVINCES:
         if title.startswith(province):
             return province
     if title.startswith(NATIONAL_STARTS):
         return "全国"
     place = local_place(title)
-    return place[0] if place else None
+    if place:
+        return place[0]
+    province = _OTHER_PROVINCE.match(title)
+    if province and not province.group(1).startswith(_NOT_PLACE_STARTS) and "全" not in province.group(1):
+        return province.group(1)
+    return None
+
+
+def without_place(title: str) -> str:
+    """The title without the province or city it starts with: 示例市全面加强…措施 → 全面加强…措施."""
+    for province in PROVINCES:
+        if title.startswith(province):
+            return re.sub(r"^(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)", "", title[len(province):])
+    place = local_place(title)
+    if place:
+        return title[len(place[0]):]
+    province = _OTHER_PROVINCE.match(title)
+    return title[province.end():] if province else title

@@ -36,6 +36,7 @@ class RawDocument:
     blocks: list[TextBlock] = field(default_factory=list)
     title: str | None = None  # a title the format itself states (docx core title, html <title>, jsonl title)
     presplit: list[PresplitClause] | None = None
+    metadata: dict[str, str] = field(default_factory=dict)  # sidecar fields the source itself holds (a law database)
 
     @property
     def text(self) -> str:
