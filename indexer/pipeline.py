@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from indexer.metadata import MANIFEST_NAME, SIDECAR_SUFFIX, load_sidecars, read_header
+from indexer.metadata import MANIFEST_NAME, NOT_CURRENT, SIDECAR_SUFFIX, load_sidecars, read_header
 from indexer.readers import SUPPORTED_SUFFIXES, RawDocument, read_path
+from indexer.readers.lawdb import read_law_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS, segment
 from policy_search.errors import UnsupportedDocument
-from policy_search.model import Clause, DocumentMeta, stable_id
+from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta, stable_id
 from policy_search.text import compact, title_key
 
 
@@ -66,6 +67,10 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
     stem = Path(raw.source).stem if raw.presplit is None else raw.source
     # the full title, not its version key: 刑法 and 刑法（2020年修正） in one file are two documents
     doc_id = stable_id(compact(header.title), header.date or "", header.doc_number or "", stem, length=12)
+    clauses = segment(doc_id, raw, header.header_blocks, max_chars, roles=header.roles)
+    if not any(c.kind in SEARCH_KINDS for c in clauses):
+        raise UnsupportedDocument(raw.source, "no text to index (every line is a title, placeholder or signature)")
+    has_articles = any(c.locator.article for c in clauses)
     meta = DocumentMeta(
         doc_id=doc_id,
         title=header.title,
@@ -77,11 +82,29 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
         date=header.date,
         version_key=title_key(header.title),
         content_hash=hashlib.sha1(raw.text.encode("utf-8")).hexdigest(),
+        issuers=header.issuers,
+        status=header.status,
+        effective_date=header.effective_date,
+        part_label=None if has_articles else header.part_label,
     )
-    clauses = segment(doc_id, raw, header.header_blocks, max_chars)
-    if not clauses:
-        raise UnsupportedDocument(raw.source, "no text to index (every line is a title or placeholder)")
     return ParsedDocument(meta, clauses)
+
+
+def parse_law_database(path: Path, names: tuple[str, ...] | None, max_chars: int = DEFAULT_MAX_UNIT_CHARS) -> ParseResult:
+    """The laws of a law database (or those named), as parse_files gives files."""
+    result = ParseResult()
+    try:
+        raws = read_law_database(path, names)
+    except UnsupportedDocument as exc:
+        result.failures.append(Failure(str(path), exc.reason))
+        return result
+    for raw in raws:
+        try:
+            result.documents.append(document_from_raw(raw, None, max_chars))
+        except UnsupportedDocument as exc:
+            result.failures.append(Failure(f"{path}#{raw.title}", exc.reason))
+    result.sources.append(path.name)
+    return result
 
 
 def parse_files(
@@ -119,12 +142,17 @@ def parse_files(
 
 
 def mark_versions(documents: list[DocumentMeta]) -> list[DocumentMeta]:
-    """Among documents sharing a title, all but the newest dated one are superseded."""
+    """Among documents sharing a title, all but the newest dated one are superseded; so is any document
+    its source marks 已废止 or 历史版本."""
     newest: dict[str, str] = {}
     for meta in documents:
-        if meta.date and meta.date > newest.get(meta.version_key, ""):
+        if meta.date and meta.date > newest.get(meta.version_key, "") and meta.status not in NOT_CURRENT:
             newest[meta.version_key] = meta.date
     return [
-        replace(meta, superseded=bool(newest.get(meta.version_key)) and (meta.date or "") < newest[meta.version_key])
+        replace(
+            meta,
+            superseded=meta.status in NOT_CURRENT
+            or (bool(newest.get(meta.version_key)) and (meta.date or "") < newest[meta.version_key]),
+        )
         for meta in documents
     ]

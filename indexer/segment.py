@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from indexer.layout import line_roles
 from indexer.readers.base import PresplitClause, RawDocument
 from indexer.split import split_text
 from policy_search.labels import (
@@ -53,19 +54,31 @@ class _Emitter:
             )
 
 
-def segment(doc_id: str, raw: RawDocument, skip_blocks: set[int], max_chars: int = DEFAULT_MAX_UNIT_CHARS) -> list[Clause]:
-    """Split a document into clauses; blocks in skip_blocks (title, 文号) are metadata, not clauses."""
+def segment(
+    doc_id: str,
+    raw: RawDocument,
+    skip_blocks: set[int],
+    max_chars: int = DEFAULT_MAX_UNIT_CHARS,
+    roles: dict[int, ClauseKind] | None = None,
+) -> list[Clause]:
+    """Split a document into clauses; blocks in skip_blocks (title, 文号) are metadata, not clauses.
+
+    `roles` marks blocks that are parts of a 公文 rather than clauses (addressee, signature, 抄送 …), as the
+    metadata reader found them; without it they are looked for here.
+    """
     emitter = _Emitter(doc_id, max_chars)
     if raw.presplit is not None:
         _segment_presplit(emitter, raw.presplit)
         return emitter.clauses
-    lines = [block.text.strip() for i, block in enumerate(raw.blocks) if i not in skip_blocks]
-    lines = [line for line in lines if line and not PLACEHOLDER_RE.match(line)]
-    styles = [block.style for i, block in enumerate(raw.blocks) if i not in skip_blocks and block.text.strip()]
+    entries = [(i, block.text.strip(), block.style) for i, block in enumerate(raw.blocks) if i not in skip_blocks]
+    entries = [entry for entry in entries if entry[1] and not PLACEHOLDER_RE.match(entry[1])]
+    lines = [text for _, text, _ in entries]
+    styles = [style for _, _, style in entries]
+    kinds = [roles.get(i) for i, _, _ in entries] if roles is not None else line_roles(lines)
     if sum(1 for line in lines if ARTICLE_RE.match(line)) >= 2:
-        _segment_legal(emitter, lines)
+        _segment_legal(emitter, lines, kinds)
     else:
-        _segment_outline(emitter, lines, styles)
+        _segment_outline(emitter, lines, styles, kinds)
     return emitter.clauses
 
 
@@ -111,7 +124,7 @@ def _segment_presplit(emitter: _Emitter, clauses: list[PresplitClause]) -> None:
         emitter.emit(kind, text, locator, external_id=clause.external_id)
 
 
-def _segment_legal(emitter: _Emitter, lines: list[str]) -> None:
+def _segment_legal(emitter: _Emitter, lines: list[str], kinds: list[ClauseKind | None]) -> None:
     path: list[tuple[int, str]] = []
     article: _Article | None = None
     seen_article = False
@@ -124,10 +137,13 @@ def _segment_legal(emitter: _Emitter, lines: list[str]) -> None:
             emitter.emit(ClauseKind.ARTICLE, text, locator)
             article = None
 
-    for index, line in enumerate(lines):
+    for index, (line, role) in enumerate(zip(lines, kinds)):
         structure = STRUCTURE_RE.match(line)
         article_match = ARTICLE_RE.match(line)
-        if structure and len(line) <= 60:
+        if role is not None:  # a signature, 抄送 line or addressee ends the article before it
+            flush()
+            emitter.emit(role, line, ClauseLocator())
+        elif structure and len(line) <= 60:
             flush()
             level = STRUCTURE_LEVEL[structure.group(2)]
             path = [p for p in path if p[0] < level] + [(level, line)]
@@ -160,18 +176,43 @@ def split_heading(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | None]) -> None:
+def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | None], kinds: list[ClauseKind | None]) -> None:
+    """Headed paragraphs. A heading is one unit with its body where that body is its own line or one
+    paragraph; a heading over several paragraphs or sub-headings is an outline entry only (kind HEADING)."""
     path: list[tuple[int, str]] = []
-    for line, style in zip(lines, styles):
-        found = heading_label(line)
-        if found is None and style in ("heading", "title"):
-            found = (0, "")
-        if found is None:
+    levels = [_heading_level(line, style) for line, style in zip(lines, styles)]
+    index = 0
+    while index < len(lines):
+        line, role, level = lines[index], kinds[index], levels[index]
+        index += 1
+        if role is not None:
+            emitter.emit(role, line, ClauseLocator())
+            if role in (ClauseKind.SIGNATURE, ClauseKind.DISTRIBUTION):
+                path = []  # what follows a signature (an attachment) is not under the letter's headings
+            continue
+        if level is None:
             emitter.emit(ClauseKind.PARAGRAPH, line, ClauseLocator(path=tuple(p[1] for p in path)))
             continue
-        heading, body = split_heading(line)
-        path = [p for p in path if p[0] < found[0]] + [(found[0], heading.rstrip("。！？"))]
+        heading, rest = split_heading(line)
+        path = [p for p in path if p[0] < level] + [(level, heading.rstrip("。！？"))]
         locator = ClauseLocator(path=tuple(p[1] for p in path))
-        emitter.emit(ClauseKind.HEADING, heading, locator)
-        if body:
-            emitter.emit(ClauseKind.PARAGRAPH, body, locator)
+        if rest:
+            emitter.emit(ClauseKind.PARAGRAPH, line, locator)
+            continue
+        body = index
+        while body < len(lines) and kinds[body] is None and levels[body] is None:
+            body += 1
+        if body - index == 1:
+            emitter.emit(ClauseKind.PARAGRAPH, f"{line}\n{lines[index]}", locator)
+            index += 1
+        elif body == index and not (body < len(lines) and kinds[body] is None and levels[body] > level):
+            emitter.emit(ClauseKind.PARAGRAPH, line, locator)  # a heading with nothing under it is its own text
+        else:
+            emitter.emit(ClauseKind.HEADING, line, locator)
+
+
+def _heading_level(line: str, style: str | None) -> int | None:
+    found = heading_label(line)
+    if found is not None:
+        return found[0]
+    return 0 if style in ("heading", "title") else None

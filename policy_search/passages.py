@@ -11,5 +11,7 @@ def passage_text(meta: DocumentMeta, clause: Clause) -> str:
     names = short_titles(meta.title)
     title = names[-1] if names else meta.title
     heading = clause.locator.path[-1] if clause.locator.path else ""
+    if clause.text.startswith(heading):  # a heading that is one unit with its body is already in the text
+        heading = ""
     parts = [title, heading, clause.locator.article or "", clause.text]
     return " ".join(part for part in parts if part)
