@@ -54,7 +54,7 @@ def add_commands(commands) -> None:
 
 def run_query(args) -> int:
     from service.retrieval.engine import open_searcher
-    from service.retrieval.results import hit_result
+    from service.retrieval.results import search_answer
 
     try:
         filters = SearchFilters.of(args)
@@ -63,14 +63,18 @@ def run_query(args) -> int:
     except PolicySearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    results = [hit_result(searcher.index, hit, outcome.tokens, explain=args.explain) for hit in outcome.hits]
+    answer = search_answer(searcher, args.text, outcome, explain=args.explain)
     if args.json:
-        print(json.dumps({"query": args.text, "took_ms": outcome.timings_ms["total"], "index_generation": searcher.index.generation, "results": results}, ensure_ascii=False))
+        print(json.dumps(answer, ensure_ascii=False))
         return 0
+    results = answer["results"]
+    if "notice" in answer:
+        print(f"注意：{answer['notice']}")
     if not results:
         print("no results")
     for rank, result in enumerate(results, start=1):
-        superseded = "（已被新版本取代）" if result["document"]["superseded"] else ""
+        document = result["document"]
+        superseded = f"（{document['status'] or '已被新版本取代'}）" if document["superseded"] else ""
         print(f"{rank:>2}. {result['citation']}{superseded}  [{result['score']:.3f}]")
         text = result["text"].replace("\n", " ")
         print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")

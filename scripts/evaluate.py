@@ -20,6 +20,7 @@ import math
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,10 +47,11 @@ def ensure_index(out: Path, sources: list[Path], embedder) -> None:
         raise SystemExit(f"missing sources: {missing}")
     result = parse_files(files)
     current = store.IndexStore(out).current()
-    if current is not None:
-        known = {d.doc_id: d.content_hash for d in store.read_documents(current)}
-        fresh = {d.meta.doc_id: d.meta.content_hash for d in result.documents}
-        if known == fresh and (store.read_manifest(current).get("embedding") or {}).get("model_id") == embedder.model_id:
+    if current is not None:  # rebuilt when a document, its metadata or its segmentation changed
+        known = {d.doc_id: replace(d, superseded=False) for d in store.read_documents(current)}
+        fresh = {d.meta.doc_id: d.meta for d in result.documents}
+        same_units = {c.clause_id for c in store.read_clauses(current)} == {c.clause_id for d in result.documents for c in d.clauses}
+        if known == fresh and same_units and (store.read_manifest(current).get("embedding") or {}).get("model_id") == embedder.model_id:
             return
     started = time.perf_counter()
     summary = build_index(out, result.documents, read_sources=result.sources, failures=result.failures, embedder=embedder)

@@ -17,6 +17,9 @@ class DocumentOut(BaseModel):
     region: str | None
     date: str | None
     superseded: bool
+    status: str | None = Field(default=None, description="现行有效, 已被修改, 已废止, 历史版本, where the source says so")
+    issuers: list[str] = Field(default=[], description="every 发文机关 of a joint document")
+    effective_date: str | None = None
 
 
 class LocationOut(BaseModel):
@@ -54,8 +57,19 @@ class SearchRequest(BaseModel):
     explain: bool = False
 
 
+class CitationOut(BaseModel):
+    text: str = Field(description="the citation as written in the query")
+    status: str = Field(description="ok, document_not_found, ambiguous, article_not_found, paragraph_not_found, item_not_found")
+    doc_id: str | None
+    title: str | None
+    message: str | None = None
+    suggestions: list[str] = []
+
+
 class SearchResponse(BaseModel):
     query: str
     took_ms: float
     index_generation: str
+    notice: str | None = Field(default=None, description="what to know before the hits: a cited document or clause not in the index")
+    citations: list[CitationOut] = []
     results: list[ResultOut]

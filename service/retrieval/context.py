@@ -6,11 +6,10 @@ from typing import Any
 
 from policy_search.citations import find_citations
 from policy_search.errors import ClauseNotFound, InvalidQuery
-from policy_search.model import Citation
-from policy_search.text import fold
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.results import clause_result, document_json
+from service.retrieval.resolve import OK
 from service.retrieval.searcher import Searcher
 
 
@@ -58,50 +57,28 @@ def clause_context(index: LoadedIndex, clause_id: str, neighbours: int = 2) -> d
 
 
 def cite(searcher: Searcher, text: str) -> dict[str, Any]:
-    """The clause a citation names; ClauseNotFound with suggestions when the document or article does not exist."""
+    """The clause a citation names (all units of a numbered part); ClauseNotFound with suggestions when the
+    document, article, 款 or 项 does not exist, or when a short title fits several documents."""
     index = searcher.index
-    citations = find_citations(text)
+    citations = [c for c in find_citations(text) if not c.document_only]
     if not citations:
-        raise InvalidQuery("no citation found: write it as 《法规名称》第N条, 法规名称第N条 or a short form such as 环保法第59条")
-    citation = citations[0]
-    documents = searcher.resolve_title(citation.names, SearchFilters().document_mask(index))
-    if not documents:
-        raise CitationNotFound(f"no document matches {citation.names[0]!r}", suggest_titles(index, citation.names[0]))
-    doc_pos = documents[0]
-    group = index.articles.get((doc_pos, citation.article))
-    meta = index.documents[doc_pos]
-    if group is None:
-        labels = [label for (pos, label) in index.articles if pos == doc_pos]
-        nearby = sorted(labels, key=lambda label: abs(_number(index, doc_pos, label) - citation.article_number))[:5]
-        raise CitationNotFound(
-            f"《{meta.title}》 has no {citation.article} (it has {len(labels)} articles)",
-            [Citation(meta.title, label).render() for label in nearby],
+        raise InvalidQuery(
+            "no citation found: write it as 《法规名称》第N条, 法规名称第N条, a short form such as 环保法第59条, "
+            "or 《文件名称》第二部分第（三）项"
         )
-    position = index.group_members[group][0]
-    result = clause_result(index, position, 1.0, [], pinned=True, paragraph=citation.paragraph, item=citation.item)
-    return {"query": text, "index_generation": index.generation, "result": result, "document": document_json(meta)}
+    resolution = searcher.resolver.resolve(citations[0], SearchFilters().document_mask(index))
+    if resolution.status != OK:
+        raise CitationNotFound(resolution.message, resolution.suggestions, resolution.status)
+    meta = index.documents[resolution.doc]
+    result = clause_result(index, resolution.position, 1.0, [], cited=resolution)
+    answer = {"query": text, "index_generation": index.generation, "result": result, "document": document_json(meta)}
+    if len(resolution.units) > 1:
+        answer["units"] = [clause_result(index, pos, 1.0, []) for pos in resolution.units]
+    return answer
 
 
 class CitationNotFound(ClauseNotFound):
-    def __init__(self, message: str, suggestions: list[str]) -> None:
+    def __init__(self, message: str, suggestions: list[str], reason: str = "document_not_found") -> None:
         super().__init__(message)
         self.suggestions = suggestions
-
-
-def _number(index: LoadedIndex, doc_pos: int, label: str) -> int:
-    group = index.articles[(doc_pos, label)]
-    return index.clauses[index.group_members[group][0]].locator.article_number or 0
-
-
-def suggest_titles(index: LoadedIndex, name: str, limit: int = 5) -> list[str]:
-    """Current titles sharing the most character bigrams with what was typed."""
-    grams = {name[i : i + 2] for i in range(len(name) - 1)}
-    scored = []
-    for meta in index.documents:
-        if meta.superseded:
-            continue
-        title = fold(meta.title)
-        overlap = sum(1 for g in grams if g in title)
-        if overlap:
-            scored.append((-overlap, len(title), meta.title))
-    return [title for _, _, title in sorted(scored)[:limit]]
+        self.reason = reason

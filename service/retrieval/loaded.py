@@ -12,7 +12,8 @@ import numpy as np
 from policy_search import store
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import IndexMismatch
-from policy_search.model import Clause, DocumentMeta
+from policy_search.labels import heading_label, label_number
+from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta
 from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer
@@ -37,6 +38,8 @@ class LoadedIndex:
     clause_pos: dict[str, int] = field(init=False)
     articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
+    searchable: np.ndarray = field(init=False)  # False for units that are not clauses (signature, 抄送, headings)
+    parts: dict[tuple[int, tuple[int, ...]], list[int]] = field(init=False)  # (doc, 三→(3,), 三（二）→(3, 2)) → units
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
@@ -44,6 +47,18 @@ class LoadedIndex:
     @property
     def generation(self) -> str:
         return self.manifest["generation"]
+
+    def idf(self, tokens: list[str]) -> np.ndarray:
+        """BM25's inverse document frequency of each token over the indexed units; a token no unit holds gets
+        the highest (as with a document frequency of 0)."""
+        vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
+        total = max(1, int(self.bm25.scores["num_docs"]))
+        weights = np.zeros(len(tokens), dtype=np.float32)
+        for i, token in enumerate(tokens):
+            index = vocab.get(token)
+            df = int(indptr[index + 1] - indptr[index]) if index is not None and index + 1 < len(indptr) else 0
+            weights[i] = np.log(1 + (total - df + 0.5) / (df + 0.5))
+        return weights
 
     def __post_init__(self) -> None:
         self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
@@ -67,6 +82,14 @@ class LoadedIndex:
             if loc.article and loc.part == 1:
                 self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
         self.group_of = group_of
+        self.searchable = np.array([c.kind in SEARCH_KINDS for c in self.clauses], dtype=bool)
+        self.parts = {}
+        for i, clause in enumerate(self.clauses):
+            doc = int(self.doc_of[i])
+            if self.documents[doc].part_label:
+                numbers = part_numbers(clause.locator.path)
+                for depth in range(1, len(numbers) + 1):
+                    self.parts.setdefault((doc, numbers[:depth]), []).append(i)
         self.places = _places(self.documents)
         self.penalties, self.duties = {}, {}
         for duty_id, penalty_id in self.links:
@@ -74,6 +97,17 @@ class LoadedIndex:
                 duty, penalty = (int(self.group_of[self.clause_pos[c]]) for c in (duty_id, penalty_id))
                 self.penalties.setdefault(duty, []).append(penalty)
                 self.duties.setdefault(penalty, []).append(duty)
+
+
+def part_numbers(path: tuple[str, ...]) -> tuple[int, ...]:
+    """The numbers of the numbered headings in a path: (三、…, （二）…) → (3, 2)."""
+    numbers = []
+    for heading in path:
+        found = heading_label(heading)
+        number = label_number(found[1]) if found else None
+        if number is not None:
+            numbers.append(number)
+    return tuple(numbers)
 
 
 def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:

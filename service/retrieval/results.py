@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from policy_search.labels import heading_label
 from policy_search.model import Citation, Clause, DocumentMeta, Item
 from policy_search.text import fold_with_offsets
 from service.retrieval.loaded import LoadedIndex
-from service.retrieval.searcher import Hit
+from service.retrieval.resolve import OK, Resolution
+from service.retrieval.searcher import Hit, Searcher, SearchOutcome
 
 
 def highlights(text: str, tokens: list[str]) -> list[list[int]]:
@@ -64,6 +67,9 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "region": meta.region,
         "date": meta.date,
         "superseded": meta.superseded,
+        "status": meta.status,
+        "issuers": list(meta.issuers),
+        "effective_date": meta.effective_date,
     }
 
 
@@ -73,21 +79,24 @@ def clause_result(
     score: float,
     tokens: list[str],
     *,
-    pinned: bool = False,
-    paragraph: int | None = None,
-    item: int | None = None,
+    cited: Resolution | None = None,
 ) -> dict[str, Any]:
-    """One result object; `pinned` takes 款/项 from a citation query instead of from the highlights."""
+    """One result object; for a citation in the query (`cited`) it cites what was asked, not the highlights."""
     clause = index.clauses[position]
     meta = index.documents[index.doc_of[position]]
     spans = highlights(clause.text, tokens)
     best_paragraph, best_item = best_place(clause, spans)
     item_label = best_item.label if best_item else None
-    if pinned:
-        best_paragraph = paragraph if paragraph and paragraph <= clause.locator.paragraph_count else None
-        matching = [it for it in clause.locator.items if it.level == 1 and it.number == item]
+    path = clause.locator.path
+    if cited is not None:
+        asked = cited.citation
+        valid = cited.status == OK
+        best_paragraph = asked.paragraph if valid and asked.paragraph and asked.paragraph <= clause.locator.paragraph_count else None
+        matching = [it for it in clause.locator.items if it.level == 1 and it.number == asked.item] if valid else []
         item_label = matching[0].label if matching else None
-    citation = Citation(meta.title, clause.locator.article, best_paragraph, item_label, clause.locator.path)
+        if cited.depth:  # a numbered part: cite it at the depth asked (第三条, not the first unit's 第三条第（一）项)
+            path = _numbered_prefix(path, cited.depth)
+    citation = Citation(meta.title, clause.locator.article, best_paragraph, item_label, path, meta.part_label)
     result = {
         "clause_id": clause.clause_id,
         "score": round(float(score), 4),
@@ -107,10 +116,36 @@ def clause_result(
     return result
 
 
+def _numbered_prefix(path: tuple[str, ...], depth: int) -> tuple[str, ...]:
+    """The path up to and including its depth-th numbered heading."""
+    kept, numbered = [], 0
+    for heading in path:
+        kept.append(heading)
+        numbered += heading_label(heading) is not None
+        if numbered == depth:
+            break
+    return tuple(kept)
+
+
 def hit_result(index: LoadedIndex, hit: Hit, tokens: list[str], *, explain: bool = False) -> dict[str, Any]:
     """The result object of a search hit; `explain` adds each ranking component's contribution."""
-    pinned = {"pinned": True, "paragraph": hit.citation.paragraph, "item": hit.citation.item} if hit.citation else {}
-    result = clause_result(index, hit.clause, hit.score, tokens, **pinned)
+    result = clause_result(index, hit.clause, hit.score, tokens, cited=hit.citation)
     if explain:
         result["components"] = {k: round(v, 4) for k, v in hit.components.items()}
     return result
+
+
+def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, explain: bool = False, started: float | None = None) -> dict:
+    """The search response shared by the API and the command line: notice first, then the hits."""
+    index = searcher.index
+    answer = {
+        "query": query,
+        "took_ms": round((time.perf_counter() - started) * 1000, 2) if started else outcome.timings_ms["total"],
+        "index_generation": index.generation,
+    }
+    if outcome.notice:
+        answer["notice"] = outcome.notice
+    if outcome.citations:
+        answer["citations"] = [resolution.to_json(index) for resolution in outcome.citations]
+    answer["results"] = [hit_result(index, hit, outcome.tokens, explain=explain) for hit in outcome.hits]
+    return answer

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
 
-from policy_search.citations import CitationQuery, find_citations, load_aliases
+from policy_search.citations import CitationQuery, find_citations
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import InvalidQuery
 from policy_search.text import fold
-from policy_search.tokenize import short_titles
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
+from service.retrieval.resolve import OK, CitationResolver, Resolution
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
@@ -30,7 +30,7 @@ class Hit:
     clause: int  # position of the best-matching part
     score: float
     components: dict[str, float] = field(default_factory=dict)
-    citation: CitationQuery | None = None  # set when the hit was resolved from a citation in the query
+    citation: Resolution | None = None  # set when the hit was resolved from a citation in the query
 
 
 @dataclass
@@ -48,7 +48,14 @@ class SearchOutcome:
     hits: list[Hit]
     tokens: list[str]
     timings_ms: dict[str, float]
-    citations: list[CitationQuery]
+    citations: list[Resolution]  # every citation in the query, found or not
+
+    @property
+    def notice(self) -> str | None:
+        """What the person must know before reading the hits: a cited document, article, 款 or 项 that is not
+        in the index, a short title that fits several documents, a cited text that is not current."""
+        messages = [r.message for r in self.citations if r.message]
+        return "；".join(messages) + "。" if messages else None
 
 
 class Searcher:
@@ -56,63 +63,15 @@ class Searcher:
         self.index = index
         self.embedder = embedder if index.vectors is not None else None
         self.config = config or RankingConfig()
-        self._aliases = load_aliases()
-        self._titles = self._title_table()
+        self.resolver = CitationResolver(index)
         self._bigram_cache: dict[int, frozenset[str]] = {}
         self._selections: dict[SearchFilters, Selection] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
 
-    # -- citations ------------------------------------------------------------------------------------
-
-    def _title_table(self) -> dict[str, list[int]]:
-        table: dict[str, list[int]] = {}
-        for pos, meta in enumerate(self.index.documents):
-            for name in short_titles(meta.title):
-                table.setdefault(name, []).append(pos)
-        return table
-
     def resolve_title(self, names: tuple[str, ...], allowed: np.ndarray | None = None) -> list[int]:
-        """Documents a typed name refers to, best first: exact title, alias, then a title ending with it."""
-        for name in names:
-            key = fold(name).replace(" ", "")
-            key = self._aliases.get(key, key)
-            exact = self._titles.get(key) or self._titles.get(fold("中华人民共和国") + key)
-            if exact:
-                return self._prefer(exact, allowed)
-        for name in names:
-            key = fold(name).replace(" ", "")
-            if len(key) < 3:
-                continue
-            ending = [pos for title, docs in self._titles.items() if title.endswith(key) for pos in docs]
-            if ending:
-                return self._prefer(ending, allowed)
-        return []
-
-    def _prefer(self, positions: list[int], allowed: np.ndarray | None) -> list[int]:
-        docs = self.index.documents
-
-        def rank(pos: int) -> tuple:
-            meta = docs[pos]
-            return (
-                allowed is not None and not allowed[pos],
-                meta.superseded,
-                meta.region != "全国",
-                len(meta.title),
-                "" if meta.date is None else "".join(chr(255 - ord(c)) for c in meta.date),  # newest first
-            )
-
-        return sorted(set(positions), key=rank)
-
-    def cited_groups(self, citations: list[CitationQuery], allowed: np.ndarray) -> dict[int, CitationQuery]:
-        """Article groups named by citations in the query, in the order they were named."""
-        groups: dict[int, CitationQuery] = {}
-        for citation in citations:
-            for pos in self.resolve_title(citation.names, allowed):
-                group = self.index.articles.get((pos, citation.article))
-                if group is not None:
-                    groups.setdefault(group, citation)
-                    break
-        return groups
+        """Documents a typed name refers to, best first (none where the name fits several documents)."""
+        docs, _ = self.resolver.documents(CitationQuery(names, None, None, None, None, (0, 0)), allowed)
+        return docs
 
     # -- search ---------------------------------------------------------------------------------------
 
@@ -135,12 +94,18 @@ class Searcher:
         selection = self._select(filters)
         allowed_docs, allowed = selection.allowed_docs, selection.allowed
 
-        citations = find_citations(query)
-        cited = self.cited_groups(citations, allowed_docs)
-        text = _without_citations(query, citations) if cited else query
+        resolutions = [self.resolver.resolve(c, allowed_docs) for c in find_citations(query)]
+        for resolution in resolutions:
+            self._note_version(resolution, filters)
+        cited = {r.group: r for r in resolutions if r.group is not None}
+        focus = [r.doc for r in resolutions if r.citation.document_only and r.doc is not None]
+        if focus:  # 《X》 named alone: the rest of the query is searched in that document
+            selection = self._select(replace(filters, doc_ids=tuple(index.documents[d].doc_id for d in focus)))
+            allowed_docs, allowed = selection.allowed_docs, selection.allowed
+        text = _without_citations(query, resolutions)
         embed_query = bool(text.strip())
-        if not embed_query:  # a bare citation: what follows it is what resembles the cited articles
-            text = " ".join(index.clauses[self.index.group_members[g][0]].text for g in cited)
+        if not embed_query and cited:  # a bare citation: what follows it is what resembles the cited articles
+            text = " ".join(index.clauses[r.position].text for r in cited.values())
         tokens = index.tokenizer.tokens(text)
         timings["parse"] = _ms(started)
 
@@ -169,15 +134,29 @@ class Searcher:
         hits = self._group(pool, fused, parts)
         hits = self._apply_priors(hits, query)
         hits = self._put_citations_first(hits, cited)
+        if focus and not text.strip():  # only a document was named: its clauses in order
+            hits = [Hit(int(index.group_of[p]), p, 1.0, {"document": 1.0}) for d in focus for p in index.doc_clauses[d]
+                    if index.searchable[p] and p == index.group_members[index.group_of[p]][0]]
         timings["fuse"] = _ms(t)
         timings["total"] = _ms(started)
-        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=citations)
+        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions)
+
+    def _note_version(self, resolution: Resolution, filters: SearchFilters) -> None:
+        """A cited text that searches leave out (repealed, or an older version) is named as such."""
+        if resolution.status != OK or resolution.doc is None or filters.include_superseded:
+            return
+        meta = self.index.documents[resolution.doc]
+        if meta.status == "已废止":
+            resolution.message = f"《{meta.title}》已废止，所示为废止前的条文"
+        elif meta.superseded:
+            version = f"（{meta.date}）" if meta.date else ""
+            resolution.message = f"《{meta.title}》{version}已被新版本取代，所示为该版本的条文"
 
     def _select(self, filters: SearchFilters) -> Selection:
         selection = self._selections.get(filters)
         if selection is None:
             allowed_docs = filters.document_mask(self.index)
-            allowed = allowed_docs[self.index.doc_of]
+            allowed = allowed_docs[self.index.doc_of] & self.index.searchable
             selection = Selection(allowed_docs, allowed, int(allowed.sum()))
             if len(self._selections) > 64:
                 self._selections.clear()
@@ -273,24 +252,29 @@ class Searcher:
             self._bigram_cache[position] = cached
         return cached
 
-    def _put_citations_first(self, hits: list[Hit], cited: dict[int, CitationQuery]) -> list[Hit]:
+    def _put_citations_first(self, hits: list[Hit], cited: dict[int, Resolution]) -> list[Hit]:
         if not cited:
             return hits
         rest = [h for h in hits if h.group not in cited]
         top = max((h.score for h in hits), default=1.0)
         first = [
-            Hit(group, self.index.group_members[group][0], top + 1.0 - i * 1e-3, {"citation": 1.0}, citation)
-            for i, (group, citation) in enumerate(cited.items())
+            Hit(group, resolution.position, top + 1.0 - i * 1e-3, {"citation": 1.0}, resolution)
+            for i, (group, resolution) in enumerate(cited.items())
         ]
         return first + rest
 
 
-def _without_citations(query: str, citations: list[CitationQuery]) -> str:
-    """The query with its citation phrases cut out, so that what else it says is searched on its own."""
+def _without_citations(query: str, resolutions: list[Resolution]) -> str:
+    """The query with its citations cut out, so that what else it says is searched on its own. A citation
+    of something not in the index leaves the document's name behind: its words may still find its subject,
+    where 第五十九条 would only find other documents' fifty-ninth articles."""
     kept, last = [], 0
-    for citation in citations:
+    for resolution in resolutions:
+        citation = resolution.citation
         start, end = citation.span
         kept.append(query[last:start])
+        if not resolution.found and citation.names:
+            kept.append(citation.names[0])
         last = end
     kept.append(query[last:])
     return " ".join(part.strip() for part in kept if part.strip())

@@ -33,4 +33,4 @@ def get_citation(_: SearchAccess, searcher: SearcherDep, q: Annotated[str, Query
     try:
         return cite(searcher, q)
     except CitationNotFound as exc:
-        raise ApiError(404, str(exc), details={"suggestions": exc.suggestions}) from exc
+        raise ApiError(404, str(exc), details={"reason": exc.reason, "suggestions": exc.suggestions}) from exc

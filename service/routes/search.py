@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from service.auth import SearchAccess
 from service.deps import SearcherDep
 from service.retrieval.filters import SearchFilters
-from service.retrieval.results import hit_result
+from service.retrieval.results import search_answer
 from service.retrieval.searcher import MAX_QUERY_CHARS, MAX_TOP_K, Searcher
 from service.schemas import SearchRequest, SearchResponse
 
@@ -22,13 +22,7 @@ router = APIRouter(tags=["search"])
 def run_search(searcher: Searcher, request: SearchRequest) -> dict:
     started = time.perf_counter()
     outcome = searcher.search(request.q, SearchFilters.of(request), top_k=request.top_k, mode=request.mode)
-    results = [hit_result(searcher.index, hit, outcome.tokens, explain=request.explain) for hit in outcome.hits]
-    return {
-        "query": request.q,
-        "took_ms": round((time.perf_counter() - started) * 1000, 2),
-        "index_generation": searcher.index.generation,
-        "results": results,
-    }
+    return search_answer(searcher, request.q, outcome, explain=request.explain, started=started)
 
 
 @router.get("/search", response_model=SearchResponse, response_model_exclude_unset=True)
