@@ -9,12 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policy_search.errors import InvalidQuery
+from policy_search.authority import DOC_TYPES, authority_level
 from service.drafting.obligations import obligation_sentences
 from service.retrieval.filters import SearchFilters
 from service.retrieval.results import clause_result, hit_result
 from service.retrieval.searcher import Searcher
 
-AUTHORITY = {"法律": 0, "行政法规": 1, "司法解释": 2, "地方性法规": 3, "规章": 4, "规范性文件": 4, "其他": 4, "讲话": 5}
+# A base must hold this share of the problem's words, weighted by rarity (BM25's idf), to be suggested at
+# all: a plan cites nothing rather than a clause that only resembles the problem. Embedding similarity was
+# measured as a floor too and left out: on the eco queries the cosines of relevant and unrelated bases
+# overlap (0.87–0.94 against 0.85–0.92 for e5-small), while every relevant drafting base shares ≥ 13%.
+MIN_COVERAGE = 0.12
 MAX_PROBLEMS = 50
 MAX_PROBLEM_CHARS = 500
 MAX_BASES = 20
@@ -55,8 +60,24 @@ class Draft:
         return {"draft_id": self.draft_id, "title": self.title, "index_generation": self.index_generation, "problems": self.problems}
 
 
-def authority_rank(result: dict) -> int:
-    return AUTHORITY.get(result["document"]["doc_type"] or "其他", 4)
+def authority_rank(result: dict) -> tuple[int, int]:
+    """The authority scale, then, within one level, the order of the scale's types (行政法规 before 司法解释)."""
+    doc_type = result["document"]["doc_type"]
+    return authority_level(doc_type), DOC_TYPES.index(doc_type) if doc_type in DOC_TYPES else len(DOC_TYPES)
+
+
+def coverage(searcher: Searcher, tokens: list[str], position: int) -> float:
+    """The share of the query's distinct words found in a unit (with the heading it sits under), weighted by rarity;
+    the document's title is left out, as a title word (会议, 长江) says little of what one clause requires."""
+    index = searcher.index
+    words = [word for word in dict.fromkeys(tokens) if len(word) > 1 or word.isdigit()]  # as highlights are
+    weights = index.idf(words)
+    if not words or weights.sum() <= 0:
+        return 0.0
+    clause = index.clauses[position]
+    heading = clause.locator.path[-1] if clause.locator.path else ""
+    present = set(index.tokenizer.tokens(f"{heading} {clause.text}"))
+    return float(sum(w for word, w in zip(words, weights) if word in present) / weights.sum())
 
 
 def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -> dict[str, Any]:
@@ -71,7 +92,8 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     filters = SearchFilters(doc_types=options.doc_types)
     outcome = searcher.search(query, filters, top_k=options.bases_per_problem)
     index = searcher.index
-    bases = [hit_result(index, hit, outcome.tokens) for hit in outcome.hits]
+    hits = [hit for hit in outcome.hits if hit.citation is not None or coverage(searcher, outcome.tokens, hit.clause) >= MIN_COVERAGE]
+    bases = [hit_result(index, hit, outcome.tokens) for hit in hits]
     for rank, base in enumerate(bases):
         base["relevance_rank"] = rank + 1
     bases.sort(key=lambda b: (authority_rank(b), b["relevance_rank"]))
@@ -81,14 +103,14 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
         for base in bases
         for sentence in obligation_sentences(base["text"])
     ]
-    chosen = {hit.group for hit in outcome.hits}
+    chosen = {hit.group for hit in hits}
     penalties = []
-    for hit in outcome.hits:
+    for hit in hits:
         for group in index.penalties.get(hit.group, []):
             if group not in chosen and len(penalties) < options.penalties_per_problem:
                 chosen.add(group)
                 penalties.append(clause_result(index, index.group_members[group][0], hit.score, outcome.tokens))
-    return {
+    row = {
         "problem": text,
         "bases": bases,
         "obligations": obligations,
@@ -98,6 +120,11 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
         "deadline": problem.deadline,
         "signoff": problem.signoff,
     }
+    if not bases:
+        row["notice"] = "没有找到足够相关的依据：请换用问题的关键词，或补充相关文件后再试"
+    elif outcome.notice:
+        row["notice"] = outcome.notice
+    return row
 
 
 def draft_plan(searcher: Searcher, problems: list[Problem], options: DraftOptions, title: str | None = None) -> Draft:

@@ -27,6 +27,7 @@
   const statusLine = $("status");
   const errorBox = $("error");
   const resultList = $("results");
+  const noticeLine = $("notice");
   const template = $("result-template");
   const context = $("context");
   const contextHeading = $("context-heading");
@@ -119,9 +120,10 @@
 
   function metaLine(documentMeta) {
     const line = document.createDocumentFragment();
-    const parts = [documentMeta.doc_type, documentMeta.region, documentMeta.date, documentMeta.doc_number].filter(Boolean);
+    const parts = [documentMeta.doc_type, documentMeta.issuer, documentMeta.region, documentMeta.date, documentMeta.doc_number].filter(Boolean);
     line.append(parts.join(" · "));
-    if (documentMeta.superseded) line.append(el("span", "badge", "已被新版本取代"));
+    if (documentMeta.superseded) line.append(el("span", "badge", documentMeta.status || "已被新版本取代"));
+    else if (documentMeta.status && documentMeta.status !== "现行有效") line.append(el("span", "badge", documentMeta.status));
     return line;
   }
 
@@ -206,6 +208,8 @@
     try {
       const body = await api("search", params);
       if (seq !== searchSeq) return;
+      noticeLine.textContent = body.notice || "";
+      noticeLine.hidden = !body.notice;
       resultList.replaceChildren(...body.results.map(renderResult));
       statusLine.classList.toggle("empty", !body.results.length);
       statusLine.textContent = body.results.length
@@ -214,6 +218,7 @@
     } catch (failure) {
       if (seq !== searchSeq) return;
       resultList.replaceChildren();
+      noticeLine.hidden = true;
       statusLine.textContent = "";
       showError(errorBox, failure);
     } finally {

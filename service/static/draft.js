@@ -103,7 +103,7 @@
     restore.hidden = review.removedBases.size === 0;
     restore.textContent = `恢复已移除的依据（${review.removedBases.size}）`;
     if (!problem.bases.length) {
-      groups.replaceChildren(el("p", "empty-note", "未检索到依据，可换一种表述后重新生成。"));
+      groups.replaceChildren(el("p", "empty-note", problem.notice || "未检索到依据，可换一种表述后重新生成。"));
       return;
     }
     const nodes = [];
