@@ -12,5 +12,5 @@ RUN pip install --no-cache-dir -c constraints.txt torch \
  && pip install --no-cache-dir -c constraints.txt . \
  && policy-search model build
 EXPOSE 8000
-# Index the bundled corpus on first start (a mounted /data keeps the index and its embedding cache), then serve.
-CMD ["sh", "-c", "[ -f /data/index/CURRENT ] || policy-search index corpus --out /data/index; exec policy-search serve --index /data/index --host 0.0.0.0 --port 8000"]
+# Index the bundled corpus and the national laws on first start (a mounted /data keeps the index and its embedding cache), then serve.
+CMD ["sh", "-c", "[ -f /data/index/CURRENT ] || policy-search index corpus --national-laws environment --out /data/index; exec policy-search serve --index /data/index --host 0.0.0.0 --port 8000"]

