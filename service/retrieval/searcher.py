@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import faiss
 import numpy as np
 
+from policy_search.authority import authority_level
 from policy_search.citations import CitationQuery, find_citations
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import InvalidQuery
@@ -20,6 +21,7 @@ from service.retrieval.resolve import OK, CitationResolver, Resolution
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
 MODES = ("hybrid", "bm25", "dense")
+LOW_AUTHORITY = authority_level("规范性文件")  # at and below it, national texts too yield to what they repeat
 
 
 @dataclass
@@ -227,17 +229,22 @@ class Searcher:
         return sorted(hits, key=lambda h: -h.score)
 
     def _rank_repeats_after_originals(self, hits: list[Hit]) -> None:
-        """A local clause that mostly repeats a national one it outranks is moved just below it."""
+        """A clause that mostly repeats one of higher authority it outranks is moved just below it: a local
+        text below the national one, a city's measures below the province's regulation, a speech below the law.
+        National texts keep their order among themselves."""
         index = self.index
-        national = [h for h in hits if index.documents[index.doc_of[h.clause]].region == "全国"]
-        for hit in hits:
-            if not national or national[-1].score >= hit.score:
-                continue
-            if index.documents[index.doc_of[hit.clause]].region in (None, "全国"):
+        metas = [index.documents[index.doc_of[h.clause]] for h in hits]
+        levels = [authority_level(meta.doc_type) for meta in metas]
+        local = [meta.region not in (None, "全国") for meta in metas]
+        for at, hit in enumerate(hits):
+            if not (local[at] or levels[at] >= LOW_AUTHORITY):
                 continue
             own = self._bigrams(hit.clause)
-            for original in national:
-                if original.score < hit.score and own and len(own & self._bigrams(original.clause)) >= self.config.repeat_overlap * len(own):
+            for other, original in enumerate(hits):
+                if original.score >= hit.score or metas[other].doc_id == metas[at].doc_id:
+                    continue
+                higher = levels[other] < levels[at] or (not local[other] and metas[other].region == "全国" and local[at])
+                if higher and own and len(own & self._bigrams(original.clause)) >= self.config.repeat_overlap * len(own):
                     hit.components["repeats"] = 1.0
                     hit.score = original.score * 0.999
                     break

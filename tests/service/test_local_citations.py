@@ -149,3 +149,14 @@ def test_the_api_answers_with_the_notice(local_index):
         assert missing.json()["error"]["details"]["reason"] == "article_not_found"
         part = client.get("/cite", params={"q": "《十二条措施》第三条第（二）项"}).json()
         assert part["result"]["citation"] == MEASURES + "第三条第（二）项"
+
+
+def test_a_lower_authority_text_that_repeats_a_law_comes_after_it(tmp_path):
+    speech = ("在全县生态环境保护大会上的讲话\n同志们：\n"
+              "一、严查偷排。严禁通过暗管、渗井、渗坑、灌注或者篡改、伪造监测数据，或者不正常运行防治污染设施等逃避监管的方式违法排放污染物。\n")
+    out, embedder = _index(tmp_path, {"speech2.txt": speech})
+    searcher = Searcher(load_index(out, embedder), embedder)
+    for mode in ("bm25", "hybrid"):
+        results = _answer(searcher, "暗管 渗井 渗坑 灌注 篡改 伪造监测数据 逃避监管", mode=mode)["results"]
+        titles = [r["document"]["title"] for r in results]
+        assert titles.index("中华人民共和国环境保护法") < titles.index("在全县生态环境保护大会上的讲话")
