@@ -2,8 +2,10 @@
 
     python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--model-dir DIR] [--set dense_weight=0.7]
 
-eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled corpus; Recall@10, MRR@10 and
-nDCG@10 per query kind. A hit counts when the result's source file and article label match, or, for the
+eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled speech it judges; Recall@10,
+MRR@10 and nDCG@10 per query kind. The bundled sample local documents are left out of this collection:
+nobody judged them, and they were written on the same subjects as the queries (`--with-samples` adds them,
+into an index of its own, to see how they compete). A hit counts when the result's source file and article label match, or, for the
 speech, when the snippet occurs in the result's text.
 stard: `../shared/eval/stard/train.jsonl` over the 58,657-article `corpus.jsonl`; Recall@10, Recall@100 and
 MRR@10, matching on title and article label; `--stard-split heldout|tuning` takes the fixed parts defined in
@@ -37,6 +39,7 @@ from service.retrieval.searcher import Searcher  # noqa: E402
 from stard import load_jsonl, stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+SPEECH = ROOT / "corpus" / "000_c8143b46545451b2.txt"  # the one bundled document eco_dev judges
 MODES = ("bm25", "dense", "hybrid")
 
 
@@ -47,6 +50,7 @@ def ensure_index(out: Path, sources: list[Path], embedder) -> None:
         raise SystemExit(f"missing sources: {missing}")
     result = parse_files(files)
     current = store.IndexStore(out).current()
+    known = {}
     if current is not None:  # rebuilt when a document, its metadata or its segmentation changed
         known = {d.doc_id: replace(d, superseded=False) for d in store.read_documents(current)}
         fresh = {d.meta.doc_id: d.meta for d in result.documents}
@@ -54,7 +58,9 @@ def ensure_index(out: Path, sources: list[Path], embedder) -> None:
         if known == fresh and same_units and (store.read_manifest(current).get("embedding") or {}).get("model_id") == embedder.model_id:
             return
     started = time.perf_counter()
-    summary = build_index(out, result.documents, read_sources=result.sources, failures=result.failures, embedder=embedder)
+    gone = set(known) - {d.meta.doc_id for d in result.documents}  # documents no longer among the sources
+    summary = build_index(out, result.documents, read_sources=result.sources, remove_doc_ids=gone,
+                          failures=result.failures, embedder=embedder)
     print(f"built {out}: {summary.clauses} units, {summary.embedded} embedded, {time.perf_counter() - started:.0f}s", file=sys.stderr)
 
 
@@ -126,6 +132,7 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
+    parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
     args = parser.parse_args()
     if not (SHARED / "eval").is_dir():
@@ -137,8 +144,8 @@ def main() -> int:
     embedder = load_embedder(args.model_dir, threads=args.threads)
     report: dict = {"model": embedder.model_id, "config": config.__dict__}
     if args.eco or both:
-        out = index_dir("eco", args.model_dir)
-        ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus"], embedder)
+        out = index_dir("eco-samples" if args.with_samples else "eco", args.model_dir)
+        ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
         runs = {mode: run(searcher, queries, mode, 10, by_title=False) for mode in modes}
