@@ -175,7 +175,7 @@ class CitationResolver:
         cited = f"《{meta.title}》{citation.article}"
         if citation.paragraph and citation.paragraph > first.paragraph_count:
             resolution.status = "paragraph_not_found"
-            resolution.message = (f"{cited}只有{int_to_chinese(first.paragraph_count)}款" if first.paragraph_count > 1
+            resolution.message = (f"{cited}只有{_how_many(first.paragraph_count)}款" if first.paragraph_count > 1
                                   else f"{cited}不分款")
             resolution.suggestions = [Citation(meta.title, citation.article).render()]
             return resolution
@@ -251,6 +251,11 @@ class CitationResolver:
             if overlap:
                 scored.append((-overlap, len(title), meta.title))
         return [title for _, _, title in sorted(scored)[:limit]]
+
+
+def _how_many(count: int) -> str:
+    """A count as written in prose: 两款, not 二款."""
+    return "两" if count == 2 else int_to_chinese(count)
 
 
 def _holds_paragraph(locator, paragraph: int) -> bool:

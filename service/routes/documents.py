@@ -16,7 +16,7 @@ from service.retrieval.context import outline
 from service.retrieval.results import document_json
 
 router = APIRouter(tags=["documents"])
-METADATA_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date")
+METADATA_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date", "status", "effective_date")
 
 
 @router.get("/documents")
@@ -79,7 +79,7 @@ async def upload_documents(
     request: Request,
     settings: SettingsDep,
     files: Annotated[list[UploadFile], File(description="txt, md, docx, pdf, html or jsonl files")],
-    metadata: Annotated[str | None, Form(max_length=4000, description="JSON object: title, doc_type, issuer, doc_number, region, date")] = None,
+    metadata: Annotated[str | None, Form(max_length=4000, description="JSON object: title, doc_type, issuer, doc_number, region, date, status, effective_date")] = None,
     wait: Annotated[float, Query(ge=0, le=600, description="seconds to wait for the update to finish")] = 0,
 ):
     if len(files) > settings.max_upload_files:

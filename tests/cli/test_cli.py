@@ -50,7 +50,7 @@ def test_query_prints_the_notice_before_the_hits(tmp_path, law_file, capsys):
     capsys.readouterr()
     assert main(["query", "示例保护法第四条第九款", "--index", str(tmp_path / "idx"), "--mode", "bm25"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "注意：《中华人民共和国示例保护法》第四条只有二款。"
+    assert lines[0] == "注意：《中华人民共和国示例保护法》第四条只有两款。"
     assert lines[1].startswith(" 1. 《中华人民共和国示例保护法》第四条 ")
     assert main(["query", "大气法第九条", "--index", str(tmp_path / "idx"), "--mode", "bm25", "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)

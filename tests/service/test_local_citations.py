@@ -97,7 +97,7 @@ def test_a_short_title_that_fits_two_documents_is_reported(tmp_path):
     ("大气污染防治法第一百一十六条", "document_not_found", "索引中没有与“大气污染防治法”对应的文件"),
     ("川办发〔2023〕99号", "document_not_found", "文号为川办发〔2023〕99号"),
     ("环保法第九十九条", "article_not_found", "没有第九十九条"),
-    ("环保法第五十九条第九款", "paragraph_not_found", "第五十九条只有二款"),
+    ("环保法第五十九条第九款", "paragraph_not_found", "第五十九条只有两款"),
     ("环保法第六十三条第（五）项", "item_not_found", "第六十三条没有第（五）项"),
     ("《十二条措施》第九条", "article_not_found", "没有第九条（共5条）"),
     ("《十二条措施》第三条第（七）项", "item_not_found", "第三条没有第（七）项"),
@@ -143,7 +143,7 @@ def test_the_api_answers_with_the_notice(local_index):
     out, embedder = local_index
     with TestClient(create_app(Settings(index_dir=out), embedder=embedder), raise_server_exceptions=False) as client:
         body = client.get("/search", params={"q": "环保法第五十九条第九款"}).json()
-        assert "只有二款" in body["notice"] and body["citations"][0]["status"] == "paragraph_not_found"
+        assert "只有两款" in body["notice"] and body["citations"][0]["status"] == "paragraph_not_found"
         missing = client.get("/cite", params={"q": "《十二条措施》第九条"})
         assert missing.status_code == 404
         assert missing.json()["error"]["details"]["reason"] == "article_not_found"

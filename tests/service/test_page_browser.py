@@ -113,6 +113,28 @@ def test_search_copy_and_context(sync_api, small_index, tmp_path):
         assert errors == []
 
 
+def test_a_notice_stands_above_the_hits(sync_api, small_index, tmp_path):
+    expect = sync_api.expect
+
+    out, embedder = small_index
+    with serve(Settings(index_dir=out), embedder) as url, browser_page(sync_api, url) as (page, errors):
+        page.get_by_label("检索词或引用").fill("环保法第五十九条第九款")
+        page.keyboard.press("Enter")
+        notice = page.locator("#notice")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("第五十九条只有两款")
+        first = page.locator("#results > li").first
+        expect(first.locator(".citation")).to_have_text("《中华人民共和国环境保护法》第五十九条")
+        assert page.evaluate("document.getElementById('notice').compareDocumentPosition(document.getElementById('results')) & 4")
+        page.screenshot(path=str(tmp_path / "notice.png"))
+
+        page.get_by_label("检索词或引用").fill("按日连续处罚")
+        page.keyboard.press("Enter")
+        expect(page.locator("#results > li").first.locator(".citation")).to_contain_text("第五十九条")
+        expect(notice).to_be_hidden()
+        assert errors == []
+
+
 def test_api_errors_are_shown_and_the_key_is_sent(sync_api, small_index):
     expect = sync_api.expect
 
