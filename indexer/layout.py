@@ -24,15 +24,15 @@ _SALUTATION = re.compile(
     r"^(?:尊敬的)?[\u4e00-\u9fa5]{0,12}?(?:同志们|同志|朋友们|女士们|先生们|代表们|委员们|各位[\u4e00-\u9fa5]{0,10})"
     r"(?:[，,、](?:[\u4e00-\u9fa5]{0,12}?(?:同志们|朋友们|女士们|先生们|代表们|委员们|各位[\u4e00-\u9fa5]{0,10})))*[：:！!]$"
 )
-_PROCEDURE = (
+_AGENDA = (  # a meeting's agenda and chairing lines, looked for in speeches
     re.compile(r"^(?:下面|现在|首先|其次|接下来|然后|最后)[，,]?.{0,12}?(?:进行|请|召开|由|传达|审议|听取|宣读|通报|举行)"),
     re.compile(r"第[一二三四五六七八九十]+项议程"),
     re.compile(r"^(?:今天|本次)(?:的)?会议.{0,8}议程"),
     re.compile(r"^请.{1,40}?(?:发言|讲话|通报|介绍|汇报|发表意见|审议|表决|宣读|作指示|讲几点意见)[。！]?$"),
     re.compile(r"^(?:原则)?同意[，,].{0,80}(?:按程序|印发|办理|报批)"),
     re.compile(r"^(?:现在)?(?:散会|会议到此结束|今天的会议就(?:开)?到这里|谢谢大家|谢谢)[。！!]?$"),
-    re.compile(r"^现将《.+?》(?:等.{0,10})?(?:印发|转发|转)给你们"),  # the transmittal line: in every 印发 notice
 )
+_TRANSMITTAL = re.compile(r"^现将《.+?》(?:等.{0,10})?(?:印发|转发|转)给你们")  # in every 印发 notice
 _DISTRIBUTION = (
     re.compile(r"^(?:抄送|抄报|分送|报送|发送)[：:]"),
     re.compile(r"^\S.{1,40}?[\s\u3000]*(?:\d{4}|[〇零○一二三四五六七八九]{4})年.{1,6}月.{1,6}日\s*印发$"),
@@ -68,7 +68,7 @@ def issuer_names(line: str) -> tuple[str, ...]:
 def line_roles(lines: list[str], speech: bool = False) -> list[ClauseKind | None]:
     """The role of every line (stripped text), or None for body text; agenda lines are looked for in speeches."""
     roles: list[ClauseKind | None] = [None] * len(lines)
-    procedures = _PROCEDURE if speech else _PROCEDURE[-1:]
+    procedures = (*_AGENDA, _TRANSMITTAL) if speech else (_TRANSMITTAL,)
     for index, line in enumerate(lines):
         if _SALUTATION.match(line) and len(line) <= 40:
             roles[index] = ClauseKind.SALUTATION

@@ -38,6 +38,7 @@ _NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布", "印�
 _ISSUER_MARK = re.compile(r"^[\u4e00-\u9fa5（）()\s\u3000]{2,60}?文件$")  # 示例市人民政府办公室文件
 _SENTENCE_END = "。；：:;，,！？"
 _PARTS_AS_ARTICLES = re.compile(r"[一二三四五六七八九十百\d]+条|若干(?:措施|规定|意见)$")
+_PARTS_AS_ARTICLES_ENDINGS = ("措施", "规定", "办法", "细则", "规则", "准则")
 _SELF_REFERENCE = re.compile(r"本(?:措施|意见|规定|办法|方案|通知|细则|决定)第[一二三四五六七八九十]+条")
 
 
@@ -175,12 +176,17 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
         roles={body[i]: role for i, role in enumerate(roles) if role is not None},
         status=sidecar.get("status"),
         effective_date=sidecar.get("effective_date"),
-        part_label="条" if _PARTS_AS_ARTICLES.search(title_core(title)) or title_core(title).endswith(("措施", *_RULE_WORDS))
-        or _SELF_REFERENCE.search(text) else "部分",
+        part_label=_part_label(title, text),
     )
 
 
-_RULE_WORDS = ("规定", "办法", "细则", "规则", "准则")
+def _part_label(title: str, text: str) -> str:
+    """条 where the numbered parts are measures or rules (十二条措施, 若干规定, …办法) or the text calls them so
+    (本措施第三条); 部分 for other 公文 (意见, 方案, 通知, 函, 讲话)."""
+    core = title_core(title)
+    if _PARTS_AS_ARTICLES.search(core) or core.endswith(_PARTS_AS_ARTICLES_ENDINGS) or _SELF_REFERENCE.search(text):
+        return "条"
+    return "部分"
 
 
 def _same(a: str, b: str) -> bool:
