@@ -12,6 +12,7 @@ class DocumentOut(BaseModel):
     title: str
     source: str
     doc_type: str | None
+    authority: int = Field(description="level on the authority scale: 0 宪法, 1 法律, 2 行政法规 and 司法解释, … 6 工作文件 and 讲话")
     issuer: str | None
     doc_number: str | None
     region: str | None

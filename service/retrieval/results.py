@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from policy_search.authority import authority_level
 from policy_search.labels import heading_label
 from policy_search.model import Citation, Clause, DocumentMeta, Item
 from policy_search.text import fold_with_offsets
@@ -62,6 +63,7 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "title": meta.title,
         "source": meta.source,
         "doc_type": meta.doc_type,
+        "authority": authority_level(meta.doc_type),
         "issuer": meta.issuer,
         "doc_number": meta.doc_number,
         "region": meta.region,

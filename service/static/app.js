@@ -331,11 +331,13 @@
     });
   }
 
-  function fillSelect(select, values) {
+  // `rank` orders the options (document types by authority, 法律 first); the rest sort as Chinese text.
+  function fillSelect(select, values, rank = new Map()) {
     const chosen = select.value;
     const all = new Set(values);
     if (chosen) all.add(chosen);
-    const options = [...all].sort((a, b) => a.localeCompare(b, "zh-CN")).map((value) => {
+    const order = (value) => (rank.has(value) ? rank.get(value) : Infinity);
+    const options = [...all].sort((a, b) => order(a) - order(b) || a.localeCompare(b, "zh-CN")).map((value) => {
       const option = el("option", null, value);
       option.value = value;
       return option;
@@ -346,6 +348,7 @@
 
   async function loadFilters() {
     const types = new Set();
+    const authority = new Map();
     const regions = new Set();
     let offset = 0;
     let total = 1;
@@ -354,12 +357,15 @@
       total = body.total;
       offset += body.documents.length;
       for (const documentMeta of body.documents) {
-        if (documentMeta.doc_type) types.add(documentMeta.doc_type);
+        if (documentMeta.doc_type) {
+          types.add(documentMeta.doc_type);
+          authority.set(documentMeta.doc_type, documentMeta.authority);
+        }
         if (documentMeta.region) regions.add(documentMeta.region);
       }
       if (!body.documents.length) break;
     }
-    fillSelect(docType, types);
+    fillSelect(docType, types, authority);
     fillSelect(region, regions);
   }
 

@@ -113,11 +113,14 @@ def test_search_copy_and_context(sync_api, small_index, tmp_path):
         assert errors == []
 
 
-def test_a_notice_stands_above_the_hits(sync_api, small_index, tmp_path):
+def test_a_notice_stands_above_the_hits_and_types_follow_authority(sync_api, small_index, tmp_path):
     expect = sync_api.expect
 
     out, embedder = small_index
     with serve(Settings(index_dir=out), embedder) as url, browser_page(sync_api, url) as (page, errors):
+        types = page.locator("#doc-type option")
+        expect(types).to_have_count(5)
+        assert types.all_inner_texts() == ["全部", "法律", "行政法规", "地方性法规", "讲话"]  # by authority
         page.get_by_label("检索词或引用").fill("环保法第五十九条第九款")
         page.keyboard.press("Enter")
         notice = page.locator("#notice")
