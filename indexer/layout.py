@@ -41,6 +41,7 @@ _ATTACHMENT_LIST = re.compile(r"^附件[：:]\s*\S")
 _LIST_ITEM = re.compile(r"^\d{1,2}[.．、]\s*\S.{0,80}$")
 _PUBLICATION_NOTE = re.compile(r"^[（(](?:此件|本件|联系人|此页无正文)[^()（）]{0,60}[)）]$")
 _SPACES = re.compile(r"[\s\u3000]+")
+_SIGNED_LINE = re.compile(r"^(?P<issuers>.+?)[\s\u3000]+(?P<date>(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年.{1,6}月.{1,6}日)$")
 _HEAD_LINES = 3  # an addressee stands within the first lines of the text
 
 
@@ -50,6 +51,14 @@ class Signature:
 
     issuers: tuple[str, ...]
     date: str | None
+
+
+def _signed(line: str) -> tuple[tuple[str, ...], str] | None:
+    """An issuer and its date on one line (示例市人民政府　　2023年6月15日): (issuers, date text)."""
+    match = _SIGNED_LINE.match(line.strip())
+    if match and is_issuer_line(match.group("issuers")) and is_date_line(match.group("date")):
+        return issuer_names(match.group("issuers")), match.group("date")
+    return None
 
 
 def is_issuer_line(line: str) -> bool:
@@ -94,6 +103,9 @@ def _mark_signatures(lines: list[str], roles: list[ClauseKind | None]) -> None:
     alone as the document's last line is its 成文日期 too."""
     last_body = max((i for i, role in enumerate(roles) if role is None and not _PUBLICATION_NOTE.match(lines[i])), default=-1)
     for index, line in enumerate(lines):
+        if roles[index] is None and _signed(line):
+            roles[index] = ClauseKind.SIGNATURE
+            continue
         if roles[index] is not None or not is_date_line(line):
             continue
         start = index
@@ -136,8 +148,11 @@ def signature(lines: list[str], roles: list[ClauseKind | None]) -> Signature | N
                 blocks.append([index])
     found = None
     for block in blocks:
+        signed = [found for found in map(_signed, (lines[i] for i in block)) if found]
         issuers = tuple(name for i in block if is_issuer_line(lines[i]) for name in issuer_names(lines[i]))
-        date = next((parse_date(lines[i]) for i in block if is_date_line(lines[i])), None)
+        issuers += tuple(name for names, _ in signed for name in names)
+        dates = [parse_date(lines[i]) for i in block if is_date_line(lines[i])] + [parse_date(date) for _, date in signed]
+        date = dates[0] if dates else None
         if issuers:
             return Signature(issuers, date)
         found = Signature((), date) if date else found
