@@ -204,8 +204,8 @@ class CitationResolver:
         meta = index.documents[doc]
         number = citation.article_number or 0
         units = index.parts.get((doc, (number,)))
-        tops = sorted({key[1][0] for key in index.parts if key[0] == doc and len(key[1]) == 1})
         if units is None:
+            tops = sorted({key[1][0] for key in index.parts if key[0] == doc and len(key[1]) == 1})
             return Resolution(citation, "article_not_found", doc=doc,
                               message=f"《{meta.title}》没有第{int_to_chinese(number)}{meta.part_label}（共{len(tops)}{_count_word(meta.part_label)}）",
                               suggestions=[Citation(meta.title, path=(f"{int_to_chinese(n)}、",), part_label=meta.part_label).render()
