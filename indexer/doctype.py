@@ -100,10 +100,10 @@ def infer_doc_type(evidence: Evidence, local: bool) -> str:
     if core.endswith(_WORKING):
         return "工作文件"
     if issuers or (evidence.doc_number and _OFFICIAL_NUMBER.search(evidence.doc_number)):
-        if core.endswith("条例") and "国务院" in issuers:
-            return "行政法规"
+        if core.endswith(("条例", "规定", "办法")) and "国务院" in issuers:
+            return "行政法规"  # 国务院关于…的规定 is promulgated as an administrative regulation
         return "规范性文件"  # issued as an official document, not promulgated as legislation
-    if core.endswith("法") and not core.endswith(("办法", "方法", "做法", "立法", "执法")):
+    if core.endswith(("法", "法典")) and not core.endswith(("办法", "方法", "做法", "立法", "执法")):
         return "法律"
     if core.endswith("条例"):
         return "地方性法规" if local else "行政法规"

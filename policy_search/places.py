@@ -14,6 +14,8 @@ PROVINCES = (
 NATIONAL_STARTS = ("中华人民共和国", "最高人民法院", "最高人民检察院", "国务院", "全国", "中央", "国家")
 _LOCAL = re.compile(r"^([\u4e00-\u9fa5]{2,8}?)(自治州|自治县|地区|盟|市|州|县|区|旗)")
 _NOT_PLACE_STARTS = ("关于", "在", "对", "致", "转发", "印发")
+# Words that stand before 市/区 in titles without naming a place: 城市市容…, 风景名胜区…, 保税区…
+_NOT_PLACE_ENDS = ("城市", "行政", "资源", "名胜", "保税", "滞洪", "勘查", "开发", "经济", "保护", "示范", "工业", "高新")
 _OTHER_PROVINCE = re.compile(r"^([\u4e00-\u9fa5]{2,4}?)(?:省|自治区)")  # a province not in the list above
 
 
@@ -21,6 +23,8 @@ def local_place(title: str) -> tuple[str, str] | None:
     """The city, county or prefecture a title starts with, with and without its suffix (济南市, 济南)."""
     match = _LOCAL.match(title)
     if not match or match.group(1).startswith(_NOT_PLACE_STARTS) or "全" in match.group(1):
+        return None
+    if match.group(1).endswith(_NOT_PLACE_ENDS) or "中国" in match.group(1):
         return None
     return match.group(0), match.group(1)
 

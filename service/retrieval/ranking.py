@@ -13,6 +13,7 @@ class RankingConfig:
     dense_weight: float = 0.5  # fused = w · dense + (1 − w) · bm25, both scaled to [0, 1] per query
     local_factor: float = 0.7  # no place named: local texts that may repeat a national one rank after it
     place_factor: float = 1.2  # a place named in the query: that region's texts come forward
+    named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import faiss
 import numpy as np
@@ -101,10 +101,7 @@ class Searcher:
             self._note_version(resolution, filters)
         cited = {r.group: r for r in resolutions if r.group is not None}
         focus = [r.doc for r in resolutions if r.citation.document_only and r.doc is not None]
-        if focus:  # 《X》 named alone: the rest of the query is searched in that document
-            selection = self._select(replace(filters, doc_ids=tuple(index.documents[d].doc_id for d in focus)))
-            allowed_docs, allowed = selection.allowed_docs, selection.allowed
-        text = _without_citations(query, resolutions)
+        text = _rest_of_query(query, resolutions, titles=True)
         embed_query = bool(text.strip())
         if not embed_query and cited:  # a bare citation: what follows it is what resembles the cited articles
             text = " ".join(index.clauses[r.position].text for r in cited.values())
@@ -134,9 +131,9 @@ class Searcher:
         pool = np.array(sorted(c for c in candidates if allowed[c]), dtype=np.int64)
         fused, parts = self._fuse(pool, components, mode)
         hits = self._group(pool, fused, parts)
-        hits = self._apply_priors(hits, query)
+        hits = self._apply_priors(hits, query, set(focus))
         hits = self._put_citations_first(hits, cited)
-        if focus and not text.strip():  # only a document was named: its clauses in order
+        if focus and not cited and not _rest_of_query(query, resolutions, titles=False):  # 《X》 alone: X in order
             hits = [Hit(int(index.group_of[p]), p, 1.0, {"document": 1.0}) for d in focus for p in index.doc_clauses[d]
                     if index.searchable[p] and p == index.group_members[index.group_of[p]][0]]
         timings["fuse"] = _ms(t)
@@ -210,16 +207,20 @@ class Searcher:
                 best[group] = Hit(group, int(clause), score, {k: float(v[row]) for k, v in parts.items()})
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def _apply_priors(self, hits: list[Hit], query: str) -> list[Hit]:
-        """Authority and place: a place named in the query brings its region forward; otherwise local texts
-        rank after national ones, and after any national hit whose text they repeat."""
+    def _apply_priors(self, hits: list[Hit], query: str, named: set[int] = frozenset()) -> list[Hit]:
+        """Authority, place and name: a place named in the query brings its region forward, and a document
+        named in 《》 its clauses (the answer may still lie in another); otherwise local texts rank after
+        national ones, and after any national hit whose text they repeat."""
         index = self.index
         folded = fold(query)
         regions = {region for place, found in index.places.items() if place in folded for region in found}
         for hit in hits:
-            region = index.documents[index.doc_of[hit.clause]].region
+            doc = int(index.doc_of[hit.clause])
+            region = index.documents[doc].region
             factor = 1.0
-            if region and region != "全国":
+            if doc in named:  # naming a document outweighs where it comes from
+                factor = self.config.named_factor
+            elif region and region != "全国":
                 factor = self.config.place_factor if region in regions else self.config.local_factor
             hit.components["prior"] = factor
             hit.score *= factor
@@ -271,13 +272,15 @@ class Searcher:
         return first + rest
 
 
-def _without_citations(query: str, resolutions: list[Resolution]) -> str:
-    """The query with its citations cut out, so that what else it says is searched on its own. A citation
-    of something not in the index leaves the document's name behind: its words may still find its subject,
-    where 第五十九条 would only find other documents' fifty-ninth articles."""
+def _rest_of_query(query: str, resolutions: list[Resolution], *, titles: bool) -> str:
+    """The query with its citations cut out, so that what else it says is searched on its own; `titles` keeps
+    the 《titles》 named alone (their words find their clauses; a 文号's do not). A citation of something not in the
+    index leaves its document's name behind: 第五十九条 alone would only find other documents' articles."""
     kept, last = [], 0
     for resolution in resolutions:
         citation = resolution.citation
+        if titles and citation.document_only and citation.names:  # a 《title》, not a 文号
+            continue
         start, end = citation.span
         kept.append(query[last:start])
         if not resolution.found and citation.names:

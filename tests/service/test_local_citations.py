@@ -73,9 +73,12 @@ def test_a_cited_part_comes_whole_from_cite(searcher):
     assert [unit["text"][:5] for unit in found["units"]] == ["三、加强饮", "（一）规范", "（二）清理", "（三）强化"]
 
 
-def test_a_doc_number_alone_gives_that_document(searcher):
-    answer = _answer(searcher, "东府办发〔2023〕8号 饮用水")
-    assert answer["results"] and all(r["document"]["doc_number"] == "东府办发〔2023〕8号" for r in answer["results"])
+def test_a_doc_number_brings_its_document_forward(searcher):
+    answer = _answer(searcher, "东府办发〔2023〕8号 饮用水 保护区")
+    assert answer["citations"][0]["status"] == "ok" and answer["citations"][0]["title"] == MEASURES.strip("《》")
+    assert answer["results"][0]["citation"] == MEASURES + "第三条第（二）项"
+    alone = _answer(searcher, "东府办发〔2023〕8号")["results"]  # named alone: the document's clauses in order
+    assert [r["citation"] for r in alone[:3]] == [MEASURES, MEASURES + "第一条", MEASURES + "第二条"]
 
 
 def test_a_short_title_alone_lists_the_document(searcher):
