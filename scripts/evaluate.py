@@ -1,6 +1,7 @@
 """Retrieval quality on the shared query sets: BM25-only, dense-only and hybrid, in one run.
 
     python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--model-dir DIR] [--set dense_weight=0.7]
+    python scripts/evaluate.py --stard --modes bm25     # BM25 alone: no model, a BM25-only index (minutes, not an hour)
 
 eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled speech it judges; Recall@10,
 MRR@10 and nDCG@10 per query kind. The bundled sample local documents are left out of this collection:
@@ -55,7 +56,8 @@ def ensure_index(out: Path, sources: list[Path], embedder) -> None:
         known = {d.doc_id: replace(d, superseded=False) for d in store.read_documents(current)}
         fresh = {d.meta.doc_id: d.meta for d in result.documents}
         same_units = {c.clause_id for c in store.read_clauses(current)} == {c.clause_id for d in result.documents for c in d.clauses}
-        if known == fresh and same_units and (store.read_manifest(current).get("embedding") or {}).get("model_id") == embedder.model_id:
+        built_with = (store.read_manifest(current).get("embedding") or {}).get("model_id")
+        if known == fresh and same_units and built_with == (embedder.model_id if embedder else None):
             return
     started = time.perf_counter()
     gone = set(known) - {d.meta.doc_id for d in result.documents}  # documents no longer among the sources
@@ -108,9 +110,9 @@ def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title
     return table, ranks
 
 
-def index_dir(name: str, model_dir: Path | None) -> Path:
+def index_dir(name: str, model_dir: Path | None, lexical_only: bool = False) -> Path:
     """One evaluation index per model, so comparing models never throws away another's embeddings."""
-    suffix = "" if model_dir is None else "-" + model_dir.resolve().name
+    suffix = "-bm25" if lexical_only else "" if model_dir is None else "-" + model_dir.resolve().name
     return ROOT / "var" / f"eval-{name}-index{suffix}"
 
 
@@ -141,10 +143,11 @@ def main() -> int:
     both = not args.eco and not args.stard
     modes = args.modes.split(",")
     config = RankingConfig(**{key: type(getattr(RankingConfig, key))(value) for key, value in (s.split("=", 1) for s in args.set)})
-    embedder = load_embedder(args.model_dir, threads=args.threads)
-    report: dict = {"model": embedder.model_id, "config": config.__dict__}
+    lexical_only = set(modes) == {"bm25"}  # no model, and an index without vectors of its own
+    embedder = None if lexical_only else load_embedder(args.model_dir, threads=args.threads)
+    report: dict = {"model": embedder.model_id if embedder else None, "config": config.__dict__}
     if args.eco or both:
-        out = index_dir("eco-samples" if args.with_samples else "eco", args.model_dir)
+        out = index_dir("eco-samples" if args.with_samples else "eco", args.model_dir, lexical_only)
         ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
@@ -153,7 +156,7 @@ def main() -> int:
         report["eco_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}
         print_table("eco_dev", report["eco"])
     if args.stard or both:
-        out = index_dir("stard", args.model_dir)
+        out = index_dir("stard", args.model_dir, lexical_only)
         ensure_index(out, [SHARED / "eval" / "stard" / "corpus.jsonl"], embedder)
         searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = stard_queries(SHARED / "eval" / "stard", args.stard_split)
