@@ -33,6 +33,8 @@ _AGENDA = (  # a meeting's agenda and chairing lines, looked for in speeches
     re.compile(r"^(?:现在)?(?:散会|会议到此结束|今天的会议就(?:开)?到这里|谢谢大家|谢谢)[。！!]?$"),
 )
 _TRANSMITTAL = re.compile(r"^现将《.+?》(?:等.{0,10})?(?:印发|转发|转)给你们")  # in every 印发 notice
+_CLOSING = re.compile(r"^(?:特此(?:通知|函告|函复|函|报告|公告|通告|批复|说明)|此复|专此报告|妥否，请(?:批示|审示|指示))[。！]?$")
+_CONTACT = re.compile(r"^[（(]?(?:联\s*系\s*人|联系电话|联系方式)[：:]")
 _DISTRIBUTION = (
     re.compile(r"^(?:抄送|抄报|分送|报送|发送)[：:]"),
     re.compile(r"^\S.{1,40}?[\s\u3000]*(?:\d{4}|[〇零○一二三四五六七八九]{4})年.{1,6}月.{1,6}日\s*印发$"),
@@ -83,8 +85,10 @@ def line_roles(lines: list[str], speech: bool = False) -> list[ClauseKind | None
             roles[index] = ClauseKind.SALUTATION
         elif index < _HEAD_LINES and _is_addressee(line):
             roles[index] = ClauseKind.ADDRESSEE
-        elif len(line) <= MAX_PROCEDURE_CHARS and any(p.search(line) for p in procedures):
+        elif len(line) <= MAX_PROCEDURE_CHARS and (any(p.search(line) for p in procedures) or _CLOSING.match(line)):
             roles[index] = ClauseKind.PROCEDURE
+        elif _CONTACT.match(line) and len(line) <= 80:
+            roles[index] = ClauseKind.SIGNATURE
         elif any(p.match(line) for p in _DISTRIBUTION):
             roles[index] = ClauseKind.DISTRIBUTION
     _mark_signatures(lines, roles)

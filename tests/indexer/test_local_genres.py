@@ -57,6 +57,8 @@ def test_measures_are_cited_as_articles(documents):
     ("letter.txt", "省审计厅：", ClauseKind.ADDRESSEE),
     ("letter.txt", "附件：1.整改台账", ClauseKind.ATTACHMENTS),
     ("letter.txt", "2.相关佐证材料", ClauseKind.ATTACHMENTS),
+    ("letter.txt", "特此函告。", ClauseKind.PROCEDURE),
+    ("letter.txt", "（联系人：王某，电话：0000-1234567）", ClauseKind.SIGNATURE),
     ("opinion.txt", "中共西山省委", ClauseKind.SIGNATURE),
     ("signoff.txt", "现将《西山省生态环境保护督察问题整改销号办法》印发给你们，请认真贯彻执行。", ClauseKind.PROCEDURE),
     ("signoff.txt", "抄送：省委办公厅。", ClauseKind.DISTRIBUTION),
