@@ -142,6 +142,7 @@ def build_index(
         if vectors is not None:
             fields["embedding"] = {
                 "model_id": embedder.model_id,
+                "adapter_sha256": getattr(embedder, "adapter_sha256", None),  # the tuned default's adapter, if any
                 "dimension": embedder.dimension,
                 "normalized": True,
                 **write_dense(folder, vectors, index_kind),

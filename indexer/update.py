@@ -1,7 +1,7 @@
 """An incremental index update run as its own process: parse new files sandboxed, drop removed documents,
 embed what changed, publish a new generation. Progress goes to stdout as JSON lines.
 
-    python -m indexer.update --index DIR [--add FILE ...] [--remove DOC_ID ...] [--model-dir D]
+    python -m indexer.update --index DIR [--add FILE ...] [--remove DOC_ID ...] [--model NAME | --model-dir D]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--add", type=Path, nargs="*", default=[])
     parser.add_argument("--remove", nargs="*", default=[])
+    parser.add_argument("--model", default=None, help="built-in model (default: e5-small-stard)")
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--no-embed", action="store_true", help="a new index without vectors (BM25 only)")
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if store.read_manifest(current).get("embedding") if current else not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
+        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False)
         emit("model_loaded", model=embedder.model_id)
     summary = build_index(
         args.index,

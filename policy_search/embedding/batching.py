@@ -13,7 +13,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from policy_search.embedding.encoder import Embedder
+from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, Embedder
 
 MAX_BATCH = 4  # per-token cost dominates: larger batches only add padding and waiting
 
@@ -27,6 +27,7 @@ class BatchingEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.model_id = inner.model_id
         self.dimension = inner.dimension
+        self.dense_weight = getattr(inner, "dense_weight", DEFAULT_DENSE_WEIGHT)
         self.max_batch = max_batch
         self._pending: list[tuple[str, Future]] = []
         self._lock = threading.Condition()

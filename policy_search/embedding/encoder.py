@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+
+DEFAULT_DENSE_WEIGHT = 0.5  # hybrid mix for a model that does not say which it was chosen with
 
 
 class Embedder(Protocol):
@@ -35,10 +39,22 @@ def model_fingerprint(model_dir: Path) -> str:
     return f"{model_dir.name}@{digest.hexdigest()[:12]}"
 
 
+def _build_record(model_dir: Path) -> dict:
+    """The record a built-in model folder carries (policy_search_build.json); empty for other folders."""
+    from policy_search.embedding.e5_build import MARKER_FILE
+
+    try:
+        return json.loads((model_dir / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 class SentenceTransformerEmbedder:
     """A local sentence-transformers folder on the CPU; prompts come from the model's own configuration."""
 
-    def __init__(self, model_dir: Path, *, threads: int | None = None, batch_size: int = 32, onnx_queries: bool = False) -> None:
+    def __init__(
+        self, model_dir: Path, *, threads: int | None = None, batch_size: int = 32, onnx_queries: bool = False, int8_queries: bool = False
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder only; never reach for a hub
         import torch
         from sentence_transformers import SentenceTransformer
@@ -52,19 +68,26 @@ class SentenceTransformerEmbedder:
         self.model_id = model_fingerprint(self.model_dir)
         self.dimension = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
+        build = _build_record(self.model_dir)
+        self.adapter_sha256: str | None = build.get("adapter_sha256")  # the tuned default's adapter, recorded in indexes
+        # the dense share of the hybrid mix the model was chosen with (a tuned model earns more than the stock one)
+        self.dense_weight = float((build.get("tuning") or {}).get("dense_weight", DEFAULT_DENSE_WEIGHT))
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else ("document" if "document" in prompts else None)
-        self._onnx = self._onnx_encoder(prompts, threads or 1) if onnx_queries else None
+        self.int8_queries = False  # set when the int8 graph is in use
+        self._onnx = self._onnx_encoder(prompts, threads or 1, int8_queries) if onnx_queries else None
 
-    def _onnx_encoder(self, prompts: dict, threads: int):
+    def _onnx_encoder(self, prompts: dict, threads: int, int8: bool):
         """ONNX Runtime for queries where the pipeline allows it; PyTorch (same vectors, slower) otherwise."""
         from policy_search.embedding.onnx_query import OnnxQueryEncoder, is_mean_pooled
 
         if not is_mean_pooled(self.model_dir):
             return None
         try:
-            return OnnxQueryEncoder(self._model, self.model_id, prompts.get(self._query_prompt, ""), threads=threads)
+            encoder = OnnxQueryEncoder(self._model, self.model_id, prompts.get(self._query_prompt, ""), threads=threads, int8=int8)
+            self.int8_queries = int8
+            return encoder
         except Exception as exc:  # no onnx/onnxruntime, or an export failure: queries stay on PyTorch
             logging.getLogger("policy_search.embedding").warning("event=onnx_unavailable reason=%r", str(exc))
             return None

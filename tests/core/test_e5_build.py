@@ -176,3 +176,21 @@ def test_onnx_query_encoder_gives_the_same_vectors(built_model_dir, monkeypatch,
     alone = fast.embed_queries(queries[:1])
     assert float(alone[0] @ reference[0]) > 0.9999
     assert list(tmp_path.glob("onnx/*.onnx"))
+
+
+@pytest.mark.slow
+def test_int8_query_encoder_stays_close_and_ranks_alike(built_model_dir, monkeypatch, tmp_path):
+    pytest.importorskip("onnxruntime")
+    from policy_search.embedding.encoder import SentenceTransformerEmbedder
+
+    monkeypatch.setenv("POLICY_SEARCH_MODEL_CACHE", str(tmp_path))
+    fast = SentenceTransformerEmbedder(built_model_dir, threads=1, onnx_queries=True, int8_queries=True)
+    exact = SentenceTransformerEmbedder(built_model_dir, threads=1)
+    assert fast.int8_queries and fast.model_id == exact.model_id  # the index's vectors stay valid
+    queries = ["排污单位要不要办排污许可证", "犯罪的要追究刑事责任吗", "环境保护工作纳入发展规划"]  # SENTENCES 0, 3, 2
+    cosines = np.sum(fast.embed_queries(queries) * exact.embed_queries(queries), axis=1)
+    assert cosines.min() > 0.99, cosines
+    passages = exact.embed_passages(SENTENCES)
+    for encoder in (fast, exact):
+        assert np.argmax(encoder.embed_queries(queries) @ passages.T, axis=1).tolist() == [0, 3, 2]
+    assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("onnx/*.onnx")) == [False, True]

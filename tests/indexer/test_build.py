@@ -104,3 +104,14 @@ def test_embeddings_are_cached_by_text(tmp_path, law_file, speech_file):
     assert index().embedded == 0 and embedder.calls == first.embedded
     law_file.write_text(law_file.read_text(encoding="utf-8").replace("制定本法。", "制定本法，特此规定。"), encoding="utf-8")
     assert index().embedded == 1  # only the changed clause's text is new
+
+
+def test_the_manifest_records_the_model_and_its_adapter(tmp_path, law_file):
+    from tests.fakes import BigramEmbedder
+
+    embedder = BigramEmbedder()
+    embedder.adapter_sha256 = "ab" * 32  # as the tuned default model carries it
+    files, _ = discover([law_file])
+    build_index(tmp_path / "idx", parse_files(files).documents, embedder=embedder)
+    embedding = store.read_manifest(store.IndexStore(tmp_path / "idx").require_current())["embedding"]
+    assert embedding["model_id"] == embedder.model_id and embedding["adapter_sha256"] == "ab" * 32
