@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+from policy_search.embedding.tuned import MODELS
 from policy_search.errors import PolicySearchError
 
 
@@ -17,6 +18,7 @@ def add_commands(commands) -> None:
     draft.add_argument("--bases", type=int, default=8, help="bases per problem")
     draft.add_argument("--region", default=None, help="bring this region's texts forward")
     draft.add_argument("--title", default=None)
+    draft.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model the index was built with")
     draft.add_argument("--model-dir", type=Path, default=None)
     draft.set_defaults(run=run_draft)
 
@@ -55,7 +57,7 @@ def run_draft(args) -> int:
 
     try:
         problems = [Problem(text) for text in read_problems(args.problems)]
-        searcher = open_searcher(args.index, model_dir=args.model_dir)
+        searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model)
         draft = draft_plan(searcher, problems, DraftOptions(bases_per_problem=args.bases, region=args.region), args.title)
     except (PolicySearchError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from indexer.build import BuildSummary, build_index
 from indexer.pipeline import ParsedDocument, discover, parse_files, parse_law_database
 from indexer.readers.lawdb import SELECTIONS, packaged_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS
+from policy_search.embedding.tuned import MODELS
 from policy_search.errors import PolicySearchError
 
 
@@ -23,7 +24,8 @@ def add_commands(commands) -> None:
     index.add_argument("--out", type=Path, required=True, help="index directory (created or updated)")
     index.add_argument("--max-unit-chars", type=int, default=DEFAULT_MAX_UNIT_CHARS, help="split longer units into parts")
     index.add_argument("--no-embed", action="store_true", help="BM25 only: no embedding model, no vectors")
-    index.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder (default: multilingual-e5-small)")
+    index.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model (default: e5-small-stard, tuned)")
+    index.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder, in place of the built-in model")
     index.add_argument("--threads", type=int, default=None, help="torch threads for embedding")
     index.add_argument("--index-kind", choices=("auto", "flat", "hnsw", "ivf"), default="auto", help="FAISS index: exact, HNSW, IVF, or by size")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -65,7 +67,7 @@ def run_index(args) -> int:
     if not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
+        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False)
     with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar:
         try:
             summary = build_index(

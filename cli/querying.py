@@ -7,19 +7,20 @@ import json
 import sys
 from pathlib import Path
 
+from policy_search.embedding.tuned import DEFAULT_MODEL, MODELS
 from policy_search.errors import PolicySearchError
 from service.retrieval.filters import SearchFilters
 from service.retrieval.ranking import RankingConfig
 
 
-def _ranking(value: str) -> RankingConfig:
-    """--dense-weight as a ranking configuration; RankingConfig holds the bound."""
+def _dense_weight(value: str) -> float:
+    """--dense-weight, checked by RankingConfig, which holds the bound."""
     try:
         weight = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     try:
-        return RankingConfig(dense_weight=weight)
+        return RankingConfig(dense_weight=weight).dense_weight
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -37,17 +38,22 @@ def add_commands(commands) -> None:
     query.add_argument("--date-from")
     query.add_argument("--date-to")
     query.add_argument("--include-superseded", action="store_true", help="also search older versions")
+    query.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model the index was built with")
     query.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder")
     query.add_argument("--threads", type=int, default=None, help="torch threads for the query embedding")
-    query.add_argument("--dense-weight", dest="ranking", default=RankingConfig(), type=_ranking,
-                       help="share of the dense score in the hybrid mix (default 0.5)")
+    query.add_argument("--dense-weight", default=None, type=_dense_weight,
+                       help="share of the dense score in the hybrid mix (default: the model's, 0.7 for the tuned one)")
+    query.add_argument("--no-rerank", dest="rerank", action="store_false", help="skip the learned ranker: the fastest answer")
+    query.add_argument("--thesaurus", action="store_true", default=RankingConfig.thesaurus,
+                       help="BM25 also searches the query words' true synonyms (同义词词林)")
     query.add_argument("--json", action="store_true", help="one JSON object with a results list")
-    query.add_argument("--explain", action="store_true", help="show each ranking component")
+    query.add_argument("--explain", action="store_true", help="show each ranking component and the synonyms searched")
     query.set_defaults(run=run_query)
 
     model = commands.add_parser("model", help="the embedding model")
     model_commands = model.add_subparsers(dest="model_command", required=True)
-    build = model_commands.add_parser("build", help="build the default model folder (multilingual-e5-small) into the cache")
+    build = model_commands.add_parser("build", help="build a built-in model folder into the cache (default: the tuned e5-small)")
+    build.add_argument("--model", choices=MODELS, default=DEFAULT_MODEL)
     build.add_argument("--cache-dir", type=Path, default=None)
     build.set_defaults(run=run_model_build)
 
@@ -58,7 +64,10 @@ def run_query(args) -> int:
 
     try:
         filters = SearchFilters.of(args)
-        searcher = open_searcher(args.index, model_dir=args.model_dir, threads=args.threads, config=args.ranking)
+        ranking = {"rerank": args.rerank, "thesaurus": args.thesaurus}
+        if args.dense_weight is not None:
+            ranking["dense_weight"] = args.dense_weight
+        searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model, threads=args.threads, ranking=ranking)
         outcome = searcher.search(args.text, filters, top_k=args.top_k, mode=args.mode)
     except PolicySearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -70,6 +79,8 @@ def run_query(args) -> int:
     results = answer["results"]
     if "notice" in answer:
         print(f"注意：{answer['notice']}")
+    if args.explain and answer.get("expansions"):
+        print("同义扩展：" + "；".join(f"{word} → {'、'.join(words)}" for word, words in answer["expansions"].items()))
     if not results:
         print("no results")
     for rank, result in enumerate(results, start=1):
@@ -84,8 +95,8 @@ def run_query(args) -> int:
 
 
 def run_model_build(args) -> int:
-    from policy_search.embedding.e5_build import ensure_e5_small
+    from policy_search.embedding.tuned import ensure_model
 
-    folder = ensure_e5_small(args.cache_dir)
+    folder = ensure_model(args.model, args.cache_dir)
     print(f"model ready: {folder}")
     return 0

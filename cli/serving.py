@@ -12,6 +12,7 @@ def add_commands(commands) -> None:
     serve.add_argument("--index", type=Path, default=None, help="index directory (default: POLICY_SEARCH_INDEX_DIR or var/index)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--model", default=None, help="built-in embedding model: e5-small-stard (default) or e5-small")
     serve.add_argument("--model-dir", type=Path, default=None)
     serve.add_argument("--threads", type=int, default=None)
     serve.set_defaults(run=run_serve)
@@ -23,7 +24,8 @@ def run_serve(args) -> int:
     from service.app import create_app
     from service.settings import Settings
 
-    overrides = {k: v for k, v in {"index_dir": args.index, "model_dir": args.model_dir, "threads": args.threads}.items() if v}
+    given = {"index_dir": args.index, "model": args.model, "model_dir": args.model_dir, "threads": args.threads}
+    overrides = {k: v for k, v in given.items() if v}
     settings = Settings(**overrides)
     logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"serving {settings.index_dir} on http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)

@@ -36,7 +36,7 @@ def _load_embedder(settings: Settings) -> Embedder | None:
         return None
     from policy_search.embedding.loading import load_embedder
 
-    return load_embedder(settings.model_dir, threads=settings.threads)
+    return load_embedder(settings.model_dir, model=settings.model, threads=settings.threads, int8_queries=settings.int8_queries)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, load_model: bool = True) -> FastAPI:

@@ -55,6 +55,7 @@ class SearchRequest(BaseModel):
     date_to: str | None = Field(default=None, max_length=10)
     include_superseded: bool = False
     mode: str = Field(default="hybrid", pattern="^(hybrid|bm25|dense)$")
+    rerank: bool | None = Field(default=None, description="hybrid only: false skips the learned ranker for the fastest answer; default: the service's setting")
     explain: bool = False
 
 
@@ -73,4 +74,5 @@ class SearchResponse(BaseModel):
     index_generation: str
     notice: str | None = Field(default=None, description="what to know before the hits: a cited document or clause not in the index")
     citations: list[CitationOut] = []
+    expansions: dict[str, list[str]] | None = Field(default=None, description="with explain: query word → the synonyms BM25 also searched")
     results: list[ResultOut]

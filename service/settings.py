@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT
+from policy_search.embedding.tuned import DEFAULT_MODEL, MODELS
 from service.retrieval.ranking import RankingConfig
 
 MIN_KEY_LENGTH = 16
@@ -18,14 +20,18 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICY_SEARCH_", extra="ignore")
 
     index_dir: Path = Path("var/index")
-    model_dir: Path | None = None  # a local sentence-transformers folder; default: multilingual-e5-small
+    model: str = DEFAULT_MODEL  # built-in model: e5-small-stard (tuned, the default) or e5-small (stock)
+    model_dir: Path | None = None  # a local sentence-transformers folder, in place of the built-in model
     # torch threads for query embeddings: one, since concurrent queries are batched and OpenMP threads
     # that spin while another process holds the cores can stall a query for a second
     threads: int = Field(default=1, ge=1, le=64)
     embed_workers: int = Field(default=2, ge=1, le=16)  # threads running query-embedding batches side by side
     query_cache: int = Field(default=256, ge=0, le=100_000)  # recent query embeddings kept
-    # share of the dense score in the hybrid mix; a model tuned on legal questions earns a larger share
-    dense_weight: float = Field(default=RankingConfig.dense_weight, ge=0.0, le=1.0)
+    # share of the dense score in the hybrid mix; default: the mix the model was chosen with (0.5 for others)
+    dense_weight: float | None = Field(default=None, ge=0.0, le=1.0)
+    rerank: bool = RankingConfig.rerank  # hybrid searches go through the learned ranker unless a request says not
+    thesaurus: bool = RankingConfig.thesaurus  # BM25 also searches the query words' true synonyms
+    int8_queries: bool = False  # queries through the 8-bit ONNX graph: faster, vectors at cosine ≈ 0.99
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -34,6 +40,13 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0)
     parse_memory_mb: int = Field(default=1024, ge=128)
     update_timeout_s: float = Field(default=1800.0, gt=0)
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        if value not in MODELS:
+            raise ValueError(f"model must be one of {', '.join(MODELS)} (or set POLICY_SEARCH_MODEL_DIR), got {value!r}")
+        return value
 
     @field_validator("search_keys", "admin_keys", "cors_origins", mode="before")
     @classmethod
@@ -59,9 +72,12 @@ class Settings(BaseSettings):
     def keys_required(self) -> bool:
         return bool(self.admin_keys)
 
-    @property
-    def ranking(self) -> RankingConfig:
-        return RankingConfig(dense_weight=self.dense_weight)
+    def ranking(self, embedder=None) -> RankingConfig:
+        """The ranking configuration; the hybrid mix, unless set, is the one the embedder's model was chosen with."""
+        weight = self.dense_weight
+        if weight is None:
+            weight = getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT)
+        return RankingConfig(dense_weight=weight, rerank=self.rerank, thesaurus=self.thesaurus)
 
 
 @lru_cache

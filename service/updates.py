@@ -147,6 +147,8 @@ class Updater:
         command += ["--parse-timeout", str(settings.parse_timeout_s), "--parse-memory-mb", str(settings.parse_memory_mb)]
         if settings.model_dir:
             command += ["--model-dir", str(settings.model_dir)]
+        else:
+            command += ["--model", settings.model]
         if settings.threads:
             command += ["--threads", str(settings.threads)]
         if self.holder.ready and not self.holder.searcher.index.manifest.get("embedding"):

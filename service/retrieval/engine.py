@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from policy_search import store
-from policy_search.embedding.encoder import Embedder
+from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, Embedder
 from policy_search.embedding.loading import load_embedder
 from service.retrieval.loaded import load_index
 from service.retrieval.ranking import RankingConfig
@@ -16,12 +16,17 @@ def open_searcher(
     index_dir: Path,
     *,
     model_dir: Path | None = None,
+    model: str | None = None,
     threads: int | None = None,
     embedder: Embedder | None = None,
     config: RankingConfig | None = None,
+    ranking: dict | None = None,
 ) -> Searcher:
-    """A searcher over the published generation; loads the embedding model only when the index has vectors."""
+    """A searcher over the published generation; loads the embedding model only when the index has vectors.
+    Without a `config`, the ranking is the default one with the model's own hybrid mix, changed by `ranking`."""
     manifest = store.read_manifest(store.IndexStore(index_dir).require_current())
     if embedder is None and manifest.get("embedding"):
-        embedder = load_embedder(model_dir, threads=threads)
+        embedder = load_embedder(model_dir, model=model, threads=threads)
+    if config is None:
+        config = RankingConfig(**{"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT)} | (ranking or {}))
     return Searcher(load_index(index_dir, embedder), embedder, config)

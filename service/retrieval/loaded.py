@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -16,7 +17,7 @@ from policy_search.labels import heading_label, label_number
 from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta
 from policy_search.places import local_place
 from policy_search.text import fold
-from policy_search.tokenize import ClauseTokenizer
+from policy_search.tokenize import ClauseTokenizer, short_titles
 
 @dataclass
 class LoadedIndex:
@@ -35,6 +36,7 @@ class LoadedIndex:
     group_members: list[list[int]] = field(init=False)
     doc_clauses: list[list[int]] = field(init=False)  # clause positions of each document, in order
     doc_pos: dict[str, int] = field(init=False)
+    short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
     clause_pos: dict[str, int] = field(init=False)
     articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
@@ -47,6 +49,14 @@ class LoadedIndex:
     @property
     def generation(self) -> str:
         return self.manifest["generation"]
+
+    @cached_property
+    def doc_centroids(self) -> np.ndarray:
+        """Each document's mean clause vector, normalised: what the document as a whole is about."""
+        centroids = np.zeros((len(self.documents), self.vectors.shape[1]), dtype=np.float32)
+        np.add.at(centroids, self.doc_of, self.vectors)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        return centroids / np.where(norms > 0, norms, 1.0)
 
     def idf(self, tokens: list[str]) -> np.ndarray:
         """BM25's inverse document frequency of each token over the indexed units; a token no unit holds gets
@@ -62,6 +72,7 @@ class LoadedIndex:
 
     def __post_init__(self) -> None:
         self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
+        self.short_names = [tuple(short_titles(meta.title)) for meta in self.documents]
         self.clause_pos = {clause.clause_id: i for i, clause in enumerate(self.clauses)}
         self.doc_of = np.array([self.doc_pos[c.doc_id] for c in self.clauses], dtype=np.int32)
         self.doc_clauses = [[] for _ in self.documents]

@@ -16,7 +16,12 @@ class RankingConfig:
     named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
+    rerank: bool = True  # hybrid searches go through the learned ranker (service/retrieval/rerank.py)
+    thesaurus: bool = False  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py)
+    synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be between 0 and 1, got {self.dense_weight}")
+        if not 0.0 <= self.synonym_weight <= 1.0:
+            raise ValueError(f"synonym_weight must be between 0 and 1, got {self.synonym_weight}")

@@ -149,5 +149,7 @@ def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, exp
         answer["notice"] = outcome.notice
     if outcome.citations:
         answer["citations"] = [resolution.to_json(index) for resolution in outcome.citations]
+    if explain and outcome.expansions:
+        answer["expansions"] = outcome.expansions
     answer["results"] = [hit_result(index, hit, outcome.tokens, explain=explain) for hit in outcome.hits]
     return answer

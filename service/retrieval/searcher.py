@@ -16,7 +16,9 @@ from policy_search.text import fold
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
+from service.retrieval.rerank import Candidates, Reranker, load_reranker
 from service.retrieval.resolve import OK, CitationResolver, Resolution
+from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
@@ -51,6 +53,7 @@ class SearchOutcome:
     tokens: list[str]
     timings_ms: dict[str, float]
     citations: list[Resolution]  # every citation in the query, found or not
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # query word → synonyms searched at reduced weight
 
     @property
     def notice(self) -> str | None:
@@ -61,14 +64,24 @@ class SearchOutcome:
 
 
 class Searcher:
-    def __init__(self, index: LoadedIndex, embedder: Embedder | None, config: RankingConfig | None = None) -> None:
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder | None, config: RankingConfig | None = None, reranker: Reranker | None = None
+    ) -> None:
         self.index = index
         self.embedder = embedder if index.vectors is not None else None
         self.config = config or RankingConfig()
         self.resolver = CitationResolver(index)
+        self.thesaurus = Thesaurus(load_synonyms(), index.bm25.vocab_dict) if self.config.thesaurus else None
+        self._reranker = reranker  # the shipped one is loaded on the first reranked search
         self._bigram_cache: dict[int, frozenset[str]] = {}
         self._selections: dict[SearchFilters, Selection] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
+
+    @property
+    def reranker(self) -> Reranker:
+        if self._reranker is None:
+            self._reranker = load_reranker()
+        return self._reranker
 
     def resolve_title(self, names: tuple[str, ...], allowed: np.ndarray | None = None) -> list[int]:
         """Documents a typed name refers to, best first (none where the name fits several documents)."""
@@ -77,7 +90,10 @@ class Searcher:
 
     # -- search ---------------------------------------------------------------------------------------
 
-    def search(self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid") -> SearchOutcome:
+    def search(
+        self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid", *, rerank: bool | None = None
+    ) -> SearchOutcome:
+        """Hits best first; `rerank` (default: the configuration's) puts a hybrid search through the learned ranker."""
         query = (query or "").strip()
         if not query:
             raise InvalidQuery("query is empty")
@@ -106,6 +122,9 @@ class Searcher:
         if not embed_query and cited:  # a bare citation: what follows it is what resembles the cited articles
             text = " ".join(index.clauses[r.position].text for r in cited.values())
         tokens = index.tokenizer.tokens(text)
+        expansions = {}
+        if self.thesaurus is not None and mode != "dense":  # never inside citations, titles or quotes
+            expansions = self.thesaurus.expand(index.tokenizer.tokens(unquoted(text)))
         timings["parse"] = _ms(started)
 
         components: dict[str, np.ndarray] = {}
@@ -114,6 +133,9 @@ class Searcher:
         if mode in ("hybrid", "bm25") and tokens:
             t = time.perf_counter()
             scores = index.bm25.get_scores(tokens).astype(np.float32)
+            if expansions:
+                added = [word for words in expansions.values() for word in words]
+                scores += self.config.synonym_weight * index.bm25.get_scores(added).astype(np.float32)
             scores[~allowed] = 0.0
             components["bm25"] = scores
             candidates.update(_top(scores, n))
@@ -131,14 +153,20 @@ class Searcher:
         pool = np.array(sorted(c for c in candidates if allowed[c]), dtype=np.int64)
         fused, parts = self._fuse(pool, components, mode)
         hits = self._group(pool, fused, parts)
-        hits = self._apply_priors(hits, query, set(focus))
+        regions = self._regions(query)
+        if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
+            t_rerank = time.perf_counter()
+            candidates = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), regions)
+            hits = self.reranker.rerank(self, hits, candidates)
+            timings["rerank"] = _ms(t_rerank)
+        hits = self._apply_priors(hits, regions, set(focus))
         hits = self._put_citations_first(hits, cited)
         if focus and not cited and not _rest_of_query(query, resolutions, titles=False):  # 《X》 alone: X in order
             hits = [Hit(int(index.group_of[p]), p, 1.0, {"document": 1.0}) for d in focus for p in index.doc_clauses[d]
                     if index.searchable[p] and p == index.group_members[index.group_of[p]][0]]
         timings["fuse"] = _ms(t)
         timings["total"] = _ms(started)
-        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions)
+        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions)
 
     def _note_version(self, resolution: Resolution, filters: SearchFilters) -> None:
         """A cited text that searches leave out (repealed, or an older version) is named as such."""
@@ -207,13 +235,16 @@ class Searcher:
                 best[group] = Hit(group, int(clause), score, {k: float(v[row]) for k, v in parts.items()})
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def _apply_priors(self, hits: list[Hit], query: str, named: set[int] = frozenset()) -> list[Hit]:
+    def _regions(self, query: str) -> set[str]:
+        """Regions whose place names the query mentions."""
+        folded = fold(query)
+        return {region for place, found in self.index.places.items() if place in folded for region in found}
+
+    def _apply_priors(self, hits: list[Hit], regions: set[str], named: set[int] = frozenset()) -> list[Hit]:
         """Authority, place and name: a place named in the query brings its region forward, and a document
         named in 《》 its clauses (the answer may still lie in another); otherwise local texts rank after
         national ones, and after any national hit whose text they repeat."""
         index = self.index
-        folded = fold(query)
-        regions = {region for place, found in index.places.items() if place in folded for region in found}
         for hit in hits:
             doc = int(index.doc_of[hit.clause])
             region = index.documents[doc].region

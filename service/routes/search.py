@@ -21,7 +21,7 @@ router = APIRouter(tags=["search"])
 
 def run_search(searcher: Searcher, request: SearchRequest) -> dict:
     started = time.perf_counter()
-    outcome = searcher.search(request.q, SearchFilters.of(request), top_k=request.top_k, mode=request.mode)
+    outcome = searcher.search(request.q, SearchFilters.of(request), top_k=request.top_k, mode=request.mode, rerank=request.rerank)
     return search_answer(searcher, request.q, outcome, explain=request.explain, started=started)
 
 
@@ -39,11 +39,12 @@ async def search_get(
     date_to: Annotated[str | None, Query(max_length=10)] = None,
     include_superseded: bool = False,
     mode: Annotated[str, Query(pattern="^(hybrid|bm25|dense)$")] = "hybrid",
+    rerank: bool | None = None,
     explain: bool = False,
 ):
     request = SearchRequest(
         q=q, top_k=top_k, doc_type=doc_type, region=region, issuer=issuer, doc_id=doc_id,
-        date_from=date_from, date_to=date_to, include_superseded=include_superseded, mode=mode, explain=explain,
+        date_from=date_from, date_to=date_to, include_superseded=include_superseded, mode=mode, rerank=rerank, explain=explain,
     )
     return JSONResponse(await run_in_threadpool(run_search, searcher, request))
 

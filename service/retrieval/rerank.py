@@ -1,0 +1,178 @@
+"""The second stage of a hybrid search: a learned ranker over cheap features of the fused candidates.
+
+The ranker is a LightGBM LambdaRank model (`service/data/ranker.txt`) trained by `scripts/train_ranker.py` on
+STARD's tuning questions, its candidates and hard negatives taken from this searcher's own hybrid ranking.
+It reorders the best `depth` article groups; what lies below keeps its fused order. Its score replaces the
+fused one, scaled per query to [0, 1] so that the priors for place and authority apply after it as before
+(STARD holds national texts only: nothing the ranker learns speaks to local ones).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from policy_search.authority import authority_level
+from policy_search.text import fold
+
+if TYPE_CHECKING:
+    from service.retrieval.searcher import Hit, Searcher
+
+FEATURES = (
+    "fused", "fused_rank", "dense", "cosine", "cosine_gap", "dense_rank", "bm25", "bm25_norm", "bm25_rank",
+    "coverage", "part_coverage", "heading_coverage", "title_coverage", "title_named", "article_named",
+    "doc_hits", "doc_best", "doc_cosine", "doc_centroid", "neighbours", "authority", "local", "region_match", "superseded",
+    "penalty", "duty", "asks_penalty", "position", "first_article", "length", "query_words",
+)
+MODEL_FILE = "ranker.txt"
+RECORD_FILE = "ranker.json"  # how the shipped model was trained and the depth it was chosen with
+BELOW = 1e-3  # hits under the reranked depth keep their fused order, scaled below every reranked one
+
+_PENALTY = re.compile(r"罚款|罚金|处分|拘留|吊销|没收|责令停产|追究刑事责任|依法处罚|处以|予以处罚")
+_DUTY = re.compile(r"应当|必须|不得|禁止|严禁")
+_ASKS_PENALTY = re.compile(r"罚|处分|处理|追究|责任|后果|制裁|拘留|判")
+_ARTICLE = re.compile(r"第[零一二三四五六七八九十百千0-9]+条")
+
+
+@dataclass
+class Candidates:
+    """What the first stage knows of a query: its words, the raw scores over the index, the pool it fused."""
+
+    query: str  # the whole query, folded: the documents and articles it names
+    tokens: list[str]
+    pool: np.ndarray  # clause positions that were fused
+    bm25: np.ndarray | None  # BM25 score of every clause, or None
+    vector: np.ndarray | None  # the query embedding, or None
+    regions: set[str]  # regions a place named in the query brings forward
+
+
+class Reranker:
+    """A trained model over FEATURES; `rerank` rescores the best `depth` hits and keeps the rest below them."""
+
+    def __init__(self, model_text: str, features: tuple[str, ...], depth: int) -> None:
+        import lightgbm
+
+        if tuple(features) != FEATURES:
+            raise ValueError(f"ranker was trained on features {features}, this program computes {FEATURES}")
+        self.booster = lightgbm.Booster(model_str=model_text)
+        self.depth = depth
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        return self.booster.predict(features, num_threads=1)
+
+    def rerank(self, searcher: Searcher, hits: list[Hit], candidates: Candidates) -> list[Hit]:
+        top, rest = hits[: self.depth], hits[self.depth :]
+        if len(top) < 2:
+            return hits
+        raw = self.score(hit_features(searcher, top, candidates))
+        low, high = float(raw.min()), float(raw.max())
+        scaled = (raw - low) / (high - low) if high > low else np.ones_like(raw)
+        for hit, value in zip(top, scaled):
+            hit.components["rerank"] = float(value)
+            hit.score = BELOW + (1 - BELOW) * float(value)
+        floor = max((h.score for h in rest), default=1.0) or 1.0
+        for hit in rest:
+            hit.score = BELOW * hit.score / floor
+        return sorted(top, key=lambda h: -h.score) + rest
+
+
+@lru_cache(maxsize=4)
+def load_reranker(folder: Path | None = None) -> Reranker:
+    """The shipped ranker (or one in `folder`: ranker.txt and ranker.json, as scripts/train_ranker.py writes)."""
+    folder = folder or Path(str(resources.files("service") / "data"))
+    record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
+    return Reranker((folder / MODEL_FILE).read_text(encoding="utf-8"), tuple(record["features"]), int(record["depth"]))
+
+
+def _ranks(values: np.ndarray, pool_values: np.ndarray) -> np.ndarray:
+    """1-based rank of each value among the pool's values (ties share the better rank)."""
+    ordered = np.sort(pool_values)
+    return len(ordered) - np.searchsorted(ordered, values, side="right") + 1
+
+
+def _share(words: list[str], weights: np.ndarray, text: str) -> float:
+    total = float(weights.sum())
+    return float(sum(w for word, w in zip(words, weights) if word in text) / total) if total > 0 else 0.0
+
+
+def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) -> np.ndarray:
+    """One row of FEATURES per hit; NaN where a retriever did not run (LightGBM reads it as missing)."""
+    index = searcher.index
+    words = [w for w in dict.fromkeys(candidates.tokens) if len(w) > 1 or w.isdigit()]
+    weights = index.idf(words) if words else np.zeros(0, np.float32)
+    idf_total = float(weights.sum()) or 1.0
+    asks_penalty = float(bool(_ASKS_PENALTY.search(candidates.query)))
+    named_articles = set(_ARTICLE.findall(candidates.query))
+    clauses = np.array([h.clause for h in hits], dtype=np.int64)
+    pool = candidates.pool
+
+    rows = np.full((len(hits), len(FEATURES)), np.nan, dtype=np.float32)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    fused = np.array([h.components.get("fused", h.score) for h in hits], dtype=np.float32)
+    rows[:, column["fused"]] = fused
+    rows[:, column["fused_rank"]] = np.log1p(np.arange(len(hits)))
+    if candidates.bm25 is not None and len(pool):
+        raw = candidates.bm25[clauses]
+        top = float(candidates.bm25[pool].max()) or 1.0
+        rows[:, column["bm25"]] = raw / top
+        rows[:, column["bm25_norm"]] = raw / idf_total
+        rows[:, column["bm25_rank"]] = np.log(_ranks(raw, candidates.bm25[pool]))
+    docs = index.doc_of[clauses]
+    if candidates.vector is not None and index.vectors is not None and len(pool):
+        cosine = index.vectors[clauses] @ candidates.vector
+        pool_cosine = index.vectors[pool] @ candidates.vector
+        rows[:, column["cosine"]] = cosine
+        rows[:, column["cosine_gap"]] = float(pool_cosine.max()) - cosine
+        rows[:, column["dense"]] = [h.components.get("dense", np.nan) for h in hits]
+        rows[:, column["dense_rank"]] = np.log(_ranks(cosine, pool_cosine))
+        doc_cosine: dict[int, float] = {}
+        for doc, value in zip(docs.tolist(), cosine.tolist()):
+            doc_cosine[doc] = max(doc_cosine.get(doc, -1.0), value)
+        rows[:, column["doc_cosine"]] = [doc_cosine[doc] for doc in docs.tolist()]
+        rows[:, column["doc_centroid"]] = index.doc_centroids[docs] @ candidates.vector
+
+    doc_hits: dict[int, int] = {}
+    doc_best: dict[int, float] = {}
+    ordinals: dict[int, list[int]] = {}  # the candidates' places in each document: answers lie together
+    for hit, doc, score in zip(hits, docs.tolist(), fused.tolist()):
+        doc_hits[doc] = doc_hits.get(doc, 0) + 1
+        doc_best[doc] = max(doc_best.get(doc, 0.0), score)
+        ordinals.setdefault(doc, []).append(index.clauses[hit.clause].ordinal)
+    for row, (hit, doc) in enumerate(zip(hits, docs.tolist())):
+        clause = index.clauses[hit.clause]
+        meta = index.documents[doc]
+        text = fold(clause.text)
+        loc = clause.locator
+        spans = list(loc.paragraphs) + [(item.start, item.end) for item in loc.items if item.level == 1]
+        values = {
+            "coverage": _share(words, weights, text),
+            "part_coverage": max((_share(words, weights, fold(clause.text[s:e])) for s, e in spans), default=np.nan),
+            "heading_coverage": _share(words, weights, fold(" ".join(loc.path))),
+            "title_coverage": _share(words, weights, fold(meta.title)),
+            "title_named": float(any(name in candidates.query for name in index.short_names[doc])),
+            "article_named": float(bool(loc.article) and loc.article in named_articles),
+            "doc_hits": np.log1p(doc_hits[doc]),
+            "doc_best": doc_best[doc],
+            "neighbours": sum(1 for o in ordinals[doc] if 0 < abs(o - clause.ordinal) <= 2),
+            "authority": authority_level(meta.doc_type),
+            "local": float(meta.region not in (None, "全国")),
+            "region_match": float(bool(meta.region) and meta.region in candidates.regions),
+            "superseded": float(meta.superseded),
+            "penalty": float(hit.group in index.duties or bool(_PENALTY.search(clause.text))),
+            "duty": float(hit.group in index.penalties or bool(_DUTY.search(clause.text))),
+            "asks_penalty": asks_penalty,
+            "position": clause.ordinal / max(1, len(index.doc_clauses[doc])),
+            "first_article": float(loc.article_number == 1),
+            "length": np.log1p(len(clause.text)),
+            "query_words": np.log1p(len(words)),
+        }
+        for name, value in values.items():
+            rows[row, column[name]] = value
+    return rows
