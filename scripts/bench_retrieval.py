@@ -2,7 +2,8 @@
 
     python scripts/bench_retrieval.py index     # eco corpus: build (with the embedding cache), re-index unchanged
     python scripts/bench_retrieval.py index --cold   # ... and a build from an empty cache (embeds every clause)
-    python scripts/bench_retrieval.py query     # in-process latency p50/p95 for bm25, dense, hybrid at eco size
+    python scripts/bench_retrieval.py query     # in-process latency p50/p95: bm25, dense, hybrid, hybrid + rerank
+    python scripts/bench_retrieval.py query --int8-queries   # ... with queries through the 8-bit ONNX graph
     python scripts/bench_retrieval.py faiss --n 1000000   # exact vs HNSW/IVF: latency and recall@10
 
 Figures are medians or percentiles over repeated runs; the machine is shared, so compare ratios.
@@ -36,11 +37,11 @@ def bench_index(args) -> dict:
     from policy_search.embedding.loading import load_embedder
 
     sources = [SHARED / "corpus" / "eco", ROOT / "corpus"]
-    embedder = load_embedder(args.model_dir, threads=args.threads, onnx_queries=False)
+    embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False)
     out = Path(tempfile.mkdtemp(prefix="bench-index-"))
     report = {}
     try:
-        cache = ROOT / "var" / "eval-eco-index" / EMBEDDING_CACHE
+        cache = _eco_index(embedder) / EMBEDDING_CACHE
         if not args.cold and cache.exists():  # reuse the evaluation index's cache: only new text is embedded
             shutil.copy(cache, out / EMBEDDING_CACHE)
         for label in ("first build" if args.cold else "build (warm cache)", "re-index unchanged"):
@@ -63,32 +64,40 @@ def bench_index(args) -> dict:
     return report
 
 
+def _eco_index(embedder) -> Path:
+    """The evaluation index scripts/evaluate.py builds for this model."""
+    return ROOT / "var" / f"eval-eco-index-{embedder.model_dir.name}"
+
+
 def bench_query(args) -> dict:
+    from policy_search.embedding.loading import load_embedder
     from service.retrieval.engine import open_searcher
 
-    index_dir = ROOT / "var" / "eval-eco-index"
+    embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, int8_queries=args.int8_queries)
+    index_dir = _eco_index(embedder)
     if not index_dir.exists():
         raise SystemExit("build the eco index first: python scripts/evaluate.py --eco")
-    searcher = open_searcher(index_dir, model_dir=args.model_dir, threads=args.threads)
+    searcher = open_searcher(index_dir, embedder=embedder)
     queries = [json.loads(line)["query"] for line in (SHARED / "eval" / "eco_dev.jsonl").read_text(encoding="utf-8").splitlines()]
-    report = {}
-    for mode in ("bm25", "dense", "hybrid"):
-        searcher.search(queries[0], mode=mode)  # warm up
+    report = {"model": embedder.model_id, "int8_queries": embedder.int8_queries}
+    for name, mode, rerank in (("bm25", "bm25", False), ("dense", "dense", False), ("hybrid", "hybrid", False),
+                               ("hybrid+rerank", "hybrid", True)):
+        searcher.search(queries[0], mode=mode, rerank=rerank)  # warm up
         latencies, parts = [], {}
         for _ in range(args.repeat):
             for query in queries:
                 started = time.perf_counter()
-                outcome = searcher.search(query, mode=mode)
+                outcome = searcher.search(query, mode=mode, rerank=rerank)
                 latencies.append((time.perf_counter() - started) * 1000)
                 for key, value in outcome.timings_ms.items():
                     parts.setdefault(key, []).append(value)
-        report[mode] = {
+        report[name] = {
             "p50_ms": round(_percentile(latencies, 50), 1),
             "p95_ms": round(_percentile(latencies, 95), 1),
             "median_parts_ms": {k: round(statistics.median(v), 2) for k, v in parts.items()},
             "queries": len(latencies),
         }
-        print(mode, report[mode])
+        print(name, report[name])
     return report
 
 
@@ -141,8 +150,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=("index", "query", "faiss"))
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--int8-queries", action="store_true", help="queries through the 8-bit ONNX graph")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)

@@ -1,18 +1,25 @@
-"""Retrieval quality on the shared query sets: BM25-only, dense-only and hybrid, in one run.
+"""Retrieval quality on the shared query sets, every configuration side by side in one run.
 
-    python scripts/evaluate.py [--eco] [--stard] [--stard-split heldout] [--model-dir DIR] [--set dense_weight=0.7]
-    python scripts/evaluate.py --stard --modes bm25     # BM25 alone: no model, a BM25-only index (minutes, not an hour)
+    python scripts/evaluate.py                       # eco_dev per kind, STARD held-out, drafting; the default model
+    python scripts/evaluate.py --model e5-small      # the stock model (or --model-dir DIR: any local folder)
+    python scripts/evaluate.py --configs hybrid,rerank --stard --stard-split all
+    python scripts/evaluate.py --stard --configs bm25  # BM25 alone: no model, a BM25-only index (minutes, not an hour)
+
+Configurations: `bm25` and `dense` (one retriever each; `bm25+thesaurus` with synonyms), `hybrid` (both, fused, no second stage), `thesaurus`
+(hybrid, BM25 also searching the query words' true synonyms), `rerank` (hybrid through the learned ranker),
+`rerank+thesaurus`, and `default` (what the service does with its default settings).
 
 eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled speech it judges; Recall@10,
-MRR@10 and nDCG@10 per query kind. The bundled sample local documents are left out of this collection:
-nobody judged them, and they were written on the same subjects as the queries (`--with-samples` adds them,
-into an index of its own, to see how they compete). A hit counts when the result's source file and article label match, or, for the
-speech, when the snippet occurs in the result's text.
+MRR@10 and nDCG@10 per query kind, and Recall@10 of the bases the drafting aid suggests for the drafting
+problems. The bundled sample local documents are left out of this collection: nobody judged them, and they
+were written on the same subjects as the queries (`--with-samples` adds them, into an index of its own). A
+hit counts when the result's source file and article label match, or, for the speech, when the snippet
+occurs in the result's text.
 stard: `../shared/eval/stard/train.jsonl` over the 58,657-article `corpus.jsonl`; Recall@10, Recall@100 and
-MRR@10, matching on title and article label; `--stard-split heldout|tuning` takes the fixed parts defined in
-scripts/stard.py (a model tuned on STARD is reported on `heldout` only). Indexes are built once per model
-under var/ and reused (the embedding cache makes a rebuild after a code change cheap). The JSON report also
-holds, per query, the rank of each relevant item.
+MRR@10, matching on title and article label. `--stard-split` takes the fixed parts of scripts/stard.py;
+the default is `heldout`, as the tuned model and the ranker learnt from the tuning part.
+Indexes are built once per model under var/ and reused (the embedding cache makes a rebuild after a code
+change cheap). The JSON report also holds, per query, the rank of each relevant item.
 """
 
 from __future__ import annotations
@@ -28,11 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from indexer.build import build_index  # noqa: E402
 from indexer.pipeline import discover, parse_files  # noqa: E402
 from policy_search import store  # noqa: E402
 from policy_search.embedding.loading import load_embedder  # noqa: E402
+from service.drafting.plan import DraftOptions, Problem, draft_problem  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.results import hit_result  # noqa: E402
@@ -41,7 +50,18 @@ from stard import load_jsonl, stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SPEECH = ROOT / "corpus" / "000_c8143b46545451b2.txt"  # the one bundled document eco_dev judges
-MODES = ("bm25", "dense", "hybrid")
+# name → (mode, changes to the ranking configuration); `default` is the configuration as given
+CONFIGS = {
+    "bm25": ("bm25", {"thesaurus": False}),
+    "bm25+thesaurus": ("bm25", {"thesaurus": True}),
+    "dense": ("dense", {}),
+    "hybrid": ("hybrid", {"rerank": False, "thesaurus": False}),
+    "thesaurus": ("hybrid", {"rerank": False, "thesaurus": True}),
+    "rerank": ("hybrid", {"rerank": True, "thesaurus": False}),
+    "rerank+thesaurus": ("hybrid", {"rerank": True, "thesaurus": True}),
+    "default": ("hybrid", {}),
+}
+DRAFTING_BASES = 10
 
 
 def ensure_index(out: Path, sources: list[Path], embedder) -> None:
@@ -110,28 +130,50 @@ def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title
     return table, ranks
 
 
-def index_dir(name: str, model_dir: Path | None, lexical_only: bool = False) -> Path:
-    """One evaluation index per model, so comparing models never throws away another's embeddings."""
-    suffix = "-bm25" if lexical_only else "" if model_dir is None else "-" + model_dir.resolve().name
-    return ROOT / "var" / f"eval-{name}-index{suffix}"
+def drafting_recall(searcher: Searcher, queries: list[dict], bases: int = DRAFTING_BASES) -> dict:
+    """Recall@bases of the bases the drafting aid suggests for each drafting problem, and the penalties it links."""
+    recalls, penalties = [], 0
+    for query in queries:
+        row = draft_problem(searcher, Problem(query["query"]), DraftOptions(bases_per_problem=bases))
+        found = sum(1 for rel in query["relevant"] if any(matches(b, rel, False) for b in row["bases"]))
+        recalls.append(found / len(query["relevant"]))
+        penalties += len(row["penalties"])
+    return {"recall": round(sum(recalls) / len(recalls), 4), "per_problem": recalls, "penalties": penalties}
 
 
-def print_table(name: str, tables: dict[str, dict]) -> None:
-    print(f"\n{name}")
-    for mode, table in tables.items():
-        for kind, metrics in table.items():
-            figures = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k != "n")
-            print(f"  {mode:<7} {kind:<10} n={metrics['n']:<4} {figures}")
+def index_dir(name: str, model_name: str | None) -> Path:
+    """One evaluation index per model folder, so comparing models never throws away another's embeddings."""
+    return ROOT / "var" / f"eval-{name}-index-{model_name or 'bm25'}"
+
+
+def print_side_by_side(title: str, tables: dict[str, dict], metrics: tuple[str, ...]) -> None:
+    """Rows: query kinds; columns: configurations; cells: the metrics joined by slashes."""
+    names = list(tables)
+    kinds = list(next(iter(tables.values())))
+    print(f"\n{title}  ({' / '.join(metrics)})")
+    print(f"  {'kind':<10} {'n':>4}  " + "  ".join(f"{name:<20}" for name in names))
+    for kind in kinds:
+        n = tables[names[0]][kind]["n"]
+        cells = ["/".join(f"{tables[name][kind][m]:.3f}" for m in metrics) for name in names]
+        print(f"  {kind:<10} {n:>4}  " + "  ".join(f"{cell:<20}" for cell in cells))
+
+
+def _knob(key: str, value: str) -> tuple[str, object]:
+    """A RankingConfig knob from the command line, in the type of its default."""
+    default = getattr(RankingConfig, key)
+    return key, value.lower() in ("1", "true", "yes") if isinstance(default, bool) else type(default)(value)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--eco", action="store_true", help="only the eco set (default: both)")
+    parser.add_argument("--eco", action="store_true", help="only the eco set and drafting (default: all)")
     parser.add_argument("--stard", action="store_true", help="only STARD")
-    parser.add_argument("--stard-split", choices=("all", "heldout", "tuning"), default="all")
+    parser.add_argument("--stard-split", choices=("all", "heldout", "tuning"), default="heldout")
+    parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--int8-queries", action="store_true", help="embed queries through the 8-bit ONNX graph")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
     parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
@@ -140,31 +182,50 @@ def main() -> int:
     if not (SHARED / "eval").is_dir():
         print(f"no evaluation data at {SHARED / 'eval'}; nothing to measure")
         return 0
+    names = args.configs.split(",")
+    unknown = [name for name in names if name not in CONFIGS]
+    if unknown:
+        parser.error(f"unknown configurations {unknown}; choose from {', '.join(CONFIGS)}")
     both = not args.eco and not args.stard
-    modes = args.modes.split(",")
-    config = RankingConfig(**{key: type(getattr(RankingConfig, key))(value) for key, value in (s.split("=", 1) for s in args.set)})
-    lexical_only = set(modes) == {"bm25"}  # no model, and an index without vectors of its own
-    embedder = None if lexical_only else load_embedder(args.model_dir, threads=args.threads)
-    report: dict = {"model": embedder.model_id if embedder else None, "config": config.__dict__}
+    lexical_only = all(CONFIGS[name][0] == "bm25" for name in names)  # no model, and an index without vectors of its own
+    embedder = None if lexical_only else load_embedder(args.model_dir, model=args.model, threads=args.threads,
+                                                       int8_queries=args.int8_queries)
+    knobs = {"dense_weight": embedder.dense_weight} if embedder else {}
+    knobs |= dict(_knob(*setting.split("=", 1)) for setting in args.set)
+    base = RankingConfig(**knobs)
+    configs = {name: (CONFIGS[name][0], replace(base, **CONFIGS[name][1])) for name in names}
+    model_name = embedder.model_dir.name if embedder else None
+    report: dict = {"model": embedder.model_id if embedder else None, "base_config": base.__dict__, "configs": names,
+                    "int8_queries": bool(embedder and embedder.int8_queries)}
+
+    def searchers(out: Path) -> dict[str, tuple[str, Searcher]]:
+        index = load_index(out, embedder)
+        return {name: (mode, Searcher(index, embedder, config)) for name, (mode, config) in configs.items()}
+
     if args.eco or both:
-        out = index_dir("eco-samples" if args.with_samples else "eco", args.model_dir, lexical_only)
+        out = index_dir("eco-samples" if args.with_samples else "eco", model_name)
         ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
-        searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
-        runs = {mode: run(searcher, queries, mode, 10, by_title=False) for mode in modes}
-        report["eco"] = {mode: table for mode, (table, _) in runs.items()}
-        report["eco_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}
-        print_table("eco_dev", report["eco"])
+        drafting = [q for q in queries if q["kind"] == "drafting"]
+        runs, report["drafting"] = {}, {}
+        for name, (mode, searcher) in searchers(out).items():
+            runs[name] = run(searcher, queries, mode, 10, by_title=False)
+            if mode == "hybrid":
+                report["drafting"][name] = drafting_recall(searcher, drafting)
+        report["eco"] = {name: table for name, (table, _) in runs.items()}
+        report["eco_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
+        print_side_by_side("eco_dev", report["eco"], ("R@10", "MRR@10"))
+        print(f"\ndrafting Recall@{DRAFTING_BASES} ({len(drafting)} problems): "
+              + "  ".join(f"{name} {row['recall']:.3f}" for name, row in report["drafting"].items()))
     if args.stard or both:
-        out = index_dir("stard", args.model_dir, lexical_only)
+        out = index_dir("stard", model_name)
         ensure_index(out, [SHARED / "eval" / "stard" / "corpus.jsonl"], embedder)
-        searcher = Searcher(load_index(out, embedder), embedder, config)
         queries = stard_queries(SHARED / "eval" / "stard", args.stard_split)
-        runs = {mode: run(searcher, queries, mode, 100, by_title=True) for mode in modes}
-        report["stard"] = {mode: table for mode, (table, _) in runs.items()}
-        report["stard_ranks"] = {mode: ranks for mode, (_, ranks) in runs.items()}
+        runs = {name: run(searcher, queries, mode, 100, by_title=True) for name, (mode, searcher) in searchers(out).items()}
+        report["stard"] = {name: table for name, (table, _) in runs.items()}
+        report["stard_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
         report["stard_split"] = args.stard_split
-        print_table(f"STARD ({args.stard_split})", report["stard"])
+        print_side_by_side(f"STARD ({args.stard_split})", report["stard"], ("R@10", "R@100", "MRR@10"))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwritten {args.out}")

@@ -42,14 +42,21 @@ def _groups(rows: list[dict]) -> dict[int, int]:
     return {article: find(article) for article in parent}
 
 
+def _bucket(group: int, salt: str = "") -> int:
+    return int(hashlib.sha1(f"{salt}{group}".encode()).hexdigest()[:8], 16)
+
+
 def held_out_flags(rows: list[dict]) -> list[bool]:
     group_of = _groups(rows)
     groups = [group_of[row["relevant"][0]] for row in rows]
     sizes = Counter(groups)
-    return [
-        sizes[group] <= MAX_HELD_OUT_GROUP and int(hashlib.sha1(str(group).encode()).hexdigest()[:8], 16) % 5 == 0
-        for group in groups
-    ]
+    return [sizes[group] <= MAX_HELD_OUT_GROUP and _bucket(group) % 5 == 0 for group in groups]
+
+
+def group_folds(rows: list[dict], folds: int, salt: str) -> list[int]:
+    """A fold number for each row, such that queries sharing an article share a fold (to split a part again)."""
+    group_of = _groups(rows)
+    return [_bucket(group_of[row["relevant"][0]], salt) % folds for row in rows]
 
 
 def stard_queries(stard_dir: Path, split: str) -> list[dict]:
