@@ -7,7 +7,8 @@ first 200; `--grid` compares 100 too), with the features `service/retrieval/rera
 articles are the positives, every other candidate a hard negative. The number of trees is found by
 five-fold cross-validation over the tuning questions (folds by group, as scripts/stard.py splits), the
 model is then trained on all of them, depths and the settings grid are compared on the held-out part by
-R@10 + R@100 + MRR@10, and the best is written with a record of how it was made. The seed is fixed and LightGBM
+R@10 + R@100 + MRR@10, as is the model's share against the fused score (WEIGHTS), and the best is
+written with a record of how it was made. The seed is fixed and LightGBM
 runs deterministically, so a rerun on the same index writes the same model. eco_dev is never used here.
 """
 
@@ -44,6 +45,7 @@ GRID = [  # (leaves, learning rate, minimum rows per leaf), compared with --grid
     (31, 0.02, 50),
     (63, 0.02, 100),
 ]
+WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # the model's share in the reranked score, chosen on the held-out part
 CHOSEN = (200, (31, 0.02, 50))  # depth and settings the grid chose; a plain run trains only these
 
 
@@ -54,7 +56,7 @@ class FeatureRecorder:
         self.depth = depth
         self.last: tuple[np.ndarray, list] | None = None
 
-    def rerank(self, searcher, hits, candidates):
+    def rerank(self, searcher, hits, candidates, weight=None):
         from service.retrieval.rerank import hit_features
 
         top = hits[: self.depth]
@@ -108,12 +110,20 @@ def metrics(rows: list[tuple[np.ndarray, np.ndarray]], queries: list[dict], scor
     return {"R@10": round(float(recall10) / n, 4), "R@100": round(float(recall100) / n, 4), "MRR@10": round(float(mrr) / n, 4)}
 
 
-def reranked(booster, features: np.ndarray, depth: int) -> np.ndarray:
-    """Scores that order a question's candidates as the searcher does: the first `depth` by the model, the rest after."""
-    scores = -np.arange(len(features), dtype=np.float64) - 1e6  # below any model score, in fused order
+def reranked(booster, features: np.ndarray, depth: int, weight: float = 1.0) -> np.ndarray:
+    """Scores that order a question's candidates as the searcher does: the first `depth` by `weight` · model +
+    (1 − weight) · fused, each scaled to [0, 1] over them, the rest after in fused order."""
+    scores = -np.arange(len(features), dtype=np.float64) - 1e6  # below any reranked score, in fused order
     if len(features):
-        scores[:depth] = booster.predict(features[:depth], num_threads=1)
+        top = features[:depth]
+        model = _scaled(booster.predict(top, num_threads=1))
+        scores[:depth] = weight * model + (1 - weight) * _scaled(top[:, FEATURES.index("fused")].astype(np.float64))
     return scores
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.ones_like(values)
 
 
 def stack(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
@@ -177,10 +187,10 @@ def main() -> int:
         return 1
 
     embedder = load_embedder(args.model_dir, threads=args.threads)
-    weight = args.dense_weight if args.dense_weight is not None else embedder.dense_weight
+    dense_weight = args.dense_weight if args.dense_weight is not None else embedder.dense_weight
     depths, grid = ([100, 200], GRID) if args.grid else ([CHOSEN[0]], [CHOSEN[1]])
     recorder = FeatureRecorder(depths[-1])
-    searcher = Searcher(load_index(args.index, embedder), embedder, RankingConfig(dense_weight=weight), reranker=recorder)
+    searcher = Searcher(load_index(args.index, embedder), embedder, RankingConfig(dense_weight=dense_weight), reranker=recorder)
     tuning, held_out = stard_queries(STARD, "tuning"), stard_queries(STARD, "heldout")
     started = time.perf_counter()
     cache = ROOT / "var" / f"ranker-features-{searcher.index.generation}-{depths[-1]}-{len(FEATURES)}.npz"
@@ -212,15 +222,20 @@ def main() -> int:
             if best is None or key > best[0]:
                 best = (key, depth, booster, params, found)
     _, depth, booster, params, found = best
+    by_weight = {}  # the model's share against the fused score; 1.0 is the model alone
+    for weight in WEIGHTS:
+        by_weight[weight] = metrics(rows_held, held_out, [reranked(booster, x, depth, weight) for x, _ in rows_held])
+        print(f"weight {weight}: held-out {by_weight[weight]}")
+    weight = max(WEIGHTS, key=lambda w: (sum(by_weight[w].values()), w))
     args.out.mkdir(parents=True, exist_ok=True)
     model_text = booster.model_to_string()
     (args.out / MODEL_FILE).write_text(model_text, encoding="utf-8")
     trees = booster.num_trees()
     importance = dict(zip(FEATURES, booster.feature_importance("gain").round(1).tolist()))
     record = {
-        "features": list(FEATURES), "depth": depth, "dense_weight": weight, "trees": trees,
+        "features": list(FEATURES), "depth": depth, "weight": weight, "dense_weight": dense_weight, "trees": trees,
         "params": params, "model": embedder.model_id, "data": "STARD train.jsonl, tuning part (scripts/stard.py)",
-        "questions": len(tuning), "held_out": {"fused": fused, "reranked": found},
+        "questions": len(tuning), "held_out": {"fused": fused, "model alone": found, "reranked": by_weight[weight]},
         "sha256": hashlib.sha256(model_text.encode("utf-8")).hexdigest(),
         "gain": dict(sorted(importance.items(), key=lambda kv: -kv[1])),
     }

@@ -45,6 +45,7 @@ class LoadedIndex:
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
+    folded: dict[int, tuple[str, ...]] = field(init=False, default_factory=dict, repr=False)  # the ranker's, per clause
 
     @property
     def generation(self) -> str:

@@ -17,11 +17,14 @@ class RankingConfig:
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
     rerank: bool = True  # hybrid searches go through the learned ranker (service/retrieval/rerank.py)
+    rerank_weight: float | None = None  # reranked = w · ranker + (1 − w) · fused, scaled over its depth; None: the ranker's
     thesaurus: bool = False  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py)
     synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be between 0 and 1, got {self.dense_weight}")
+        if self.rerank_weight is not None and not 0.0 <= self.rerank_weight <= 1.0:
+            raise ValueError(f"rerank_weight must be between 0 and 1, got {self.rerank_weight}")
         if not 0.0 <= self.synonym_weight <= 1.0:
             raise ValueError(f"synonym_weight must be between 0 and 1, got {self.synonym_weight}")

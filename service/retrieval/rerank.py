@@ -10,6 +10,7 @@ fused one, scaled per query to [0, 1] so that the priors for place and authority
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,27 +57,30 @@ class Candidates:
 class Reranker:
     """A trained model over FEATURES; `rerank` rescores the best `depth` hits and keeps the rest below them."""
 
-    def __init__(self, model_text: str, features: tuple[str, ...], depth: int) -> None:
+    def __init__(self, model_text: str, features: tuple[str, ...], depth: int, weight: float = 1.0) -> None:
         import lightgbm
 
         if tuple(features) != FEATURES:
             raise ValueError(f"ranker was trained on features {features}, this program computes {FEATURES}")
         self.booster = lightgbm.Booster(model_str=model_text)
         self.depth = depth
+        self.weight = weight  # the ranker's share against the fused score, chosen with it on held-out questions
 
     def score(self, features: np.ndarray) -> np.ndarray:
         return self.booster.predict(features, num_threads=1)
 
-    def rerank(self, searcher: Searcher, hits: list[Hit], candidates: Candidates) -> list[Hit]:
+    def rerank(self, searcher: Searcher, hits: list[Hit], candidates: Candidates, weight: float | None = None) -> list[Hit]:
+        """The best `depth` hits scored `weight` · ranker + (1 − weight) · fused, both scaled to [0, 1] over them:
+        a few dozen trees score coarsely, and the fused score keeps the order among hits they cannot tell apart."""
+        weight = self.weight if weight is None else weight
         top, rest = hits[: self.depth], hits[self.depth :]
         if len(top) < 2:
             return hits
-        raw = self.score(hit_features(searcher, top, candidates))
-        low, high = float(raw.min()), float(raw.max())
-        scaled = (raw - low) / (high - low) if high > low else np.ones_like(raw)
-        for hit, value in zip(top, scaled):
+        model = _scaled(self.score(hit_features(searcher, top, candidates)))
+        fused = _scaled(np.array([h.score for h in top], dtype=np.float64))
+        for hit, value, before in zip(top, model, fused):
             hit.components["rerank"] = float(value)
-            hit.score = BELOW + (1 - BELOW) * float(value)
+            hit.score = BELOW + (1 - BELOW) * float(weight * value + (1 - weight) * before)
         floor = max((h.score for h in rest), default=1.0) or 1.0
         for hit in rest:
             hit.score = BELOW * hit.score / floor
@@ -88,7 +92,13 @@ def load_reranker(folder: Path | None = None) -> Reranker:
     """The shipped ranker (or one in `folder`: ranker.txt and ranker.json, as scripts/train_ranker.py writes)."""
     folder = folder or Path(str(resources.files("service") / "data"))
     record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
-    return Reranker((folder / MODEL_FILE).read_text(encoding="utf-8"), tuple(record["features"]), int(record["depth"]))
+    model = (folder / MODEL_FILE).read_text(encoding="utf-8")
+    return Reranker(model, tuple(record["features"]), int(record["depth"]), float(record.get("weight", 1.0)))
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.ones_like(values)
 
 
 def _ranks(values: np.ndarray, pool_values: np.ndarray) -> np.ndarray:
@@ -97,17 +107,31 @@ def _ranks(values: np.ndarray, pool_values: np.ndarray) -> np.ndarray:
     return len(ordered) - np.searchsorted(ordered, values, side="right") + 1
 
 
-def _share(words: list[str], weights: np.ndarray, text: str) -> float:
-    total = float(weights.sum())
-    return float(sum(w for word, w in zip(words, weights) if word in text) / total) if total > 0 else 0.0
+def _share(weighted: list[tuple[str, float]], total: float, text: str) -> float:
+    return sum(w for word, w in weighted if word in text) / total if total > 0 else 0.0
+
+
+def _folded(index, position: int) -> tuple[str, ...]:
+    """The clause's text, heading path, document title and 款/项 spans, folded once per loaded index (folding
+    is most of what the features would otherwise cost)."""
+    found = index.folded.get(position)
+    if found is None:
+        clause = index.clauses[position]
+        loc = clause.locator
+        spans = list(loc.paragraphs) + [(item.start, item.end) for item in loc.items if item.level == 1]
+        found = (fold(clause.text), fold(" ".join(loc.path)), fold(index.documents[index.doc_of[position]].title),
+                 *(fold(clause.text[s:e]) for s, e in spans))
+        index.folded[position] = found
+    return found
 
 
 def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) -> np.ndarray:
     """One row of FEATURES per hit; NaN where a retriever did not run (LightGBM reads it as missing)."""
     index = searcher.index
     words = [w for w in dict.fromkeys(candidates.tokens) if len(w) > 1 or w.isdigit()]
-    weights = index.idf(words) if words else np.zeros(0, np.float32)
-    idf_total = float(weights.sum()) or 1.0
+    weighted = list(zip(words, index.idf(words).tolist())) if words else []
+    total = sum(w for _, w in weighted)
+    idf_total = total or 1.0
     asks_penalty = float(bool(_ASKS_PENALTY.search(candidates.query)))
     named_articles = set(_ARTICLE.findall(candidates.query))
     clauses = np.array([h.clause for h in hits], dtype=np.int64)
@@ -145,20 +169,20 @@ def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) ->
         doc_hits[doc] = doc_hits.get(doc, 0) + 1
         doc_best[doc] = max(doc_best.get(doc, 0.0), score)
         ordinals.setdefault(doc, []).append(index.clauses[hit.clause].ordinal)
-    for row, (hit, doc) in enumerate(zip(hits, docs.tolist())):
+    table = []
+    for hit, doc in zip(hits, docs.tolist()):
         clause = index.clauses[hit.clause]
         meta = index.documents[doc]
-        text = fold(clause.text)
         loc = clause.locator
-        spans = list(loc.paragraphs) + [(item.start, item.end) for item in loc.items if item.level == 1]
+        text, heading, title, *parts = _folded(index, hit.clause)
         values = {
-            "coverage": _share(words, weights, text),
-            "part_coverage": max((_share(words, weights, fold(clause.text[s:e])) for s, e in spans), default=np.nan),
-            "heading_coverage": _share(words, weights, fold(" ".join(loc.path))),
-            "title_coverage": _share(words, weights, fold(meta.title)),
+            "coverage": _share(weighted, total, text),
+            "part_coverage": max((_share(weighted, total, part) for part in parts), default=np.nan),
+            "heading_coverage": _share(weighted, total, heading),
+            "title_coverage": _share(weighted, total, title),
             "title_named": float(any(name in candidates.query for name in index.short_names[doc])),
             "article_named": float(bool(loc.article) and loc.article in named_articles),
-            "doc_hits": np.log1p(doc_hits[doc]),
+            "doc_hits": math.log1p(doc_hits[doc]),
             "doc_best": doc_best[doc],
             "neighbours": sum(1 for o in ordinals[doc] if 0 < abs(o - clause.ordinal) <= 2),
             "authority": authority_level(meta.doc_type),
@@ -170,9 +194,10 @@ def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) ->
             "asks_penalty": asks_penalty,
             "position": clause.ordinal / max(1, len(index.doc_clauses[doc])),
             "first_article": float(loc.article_number == 1),
-            "length": np.log1p(len(clause.text)),
-            "query_words": np.log1p(len(words)),
+            "length": math.log1p(len(clause.text)),
+            "query_words": math.log1p(len(words)),
         }
-        for name, value in values.items():
-            rows[row, column[name]] = value
+        table.append(list(values.values()))
+    if table:
+        rows[:, [column[name] for name in values]] = np.array(table, dtype=np.float32)
     return rows

@@ -157,7 +157,7 @@ class Searcher:
         if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
             t_rerank = time.perf_counter()
             candidates = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), regions)
-            hits = self.reranker.rerank(self, hits, candidates)
+            hits = self.reranker.rerank(self, hits, candidates, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
         hits = self._apply_priors(hits, regions, set(focus))
         hits = self._put_citations_first(hits, cited)

@@ -25,7 +25,7 @@ class Recorder:
     def __init__(self) -> None:
         self.seen: tuple | None = None
 
-    def rerank(self, searcher, hits, candidates):
+    def rerank(self, searcher, hits, candidates, weight=None):
         self.seen = (list(hits), candidates)
         return hits
 
@@ -125,6 +125,33 @@ def test_the_ranker_reorders_only_its_depth(trained, index):
     assert all(h.score <= BELOW for h in rest)
 
 
+def test_the_weight_mixes_the_ranker_with_the_fused_order(trained, index):
+    _, _, folder = trained
+    loaded, embedder = index
+    ranker = load_reranker(folder)
+    searcher = Searcher(loaded, embedder, RankingConfig(rerank=False))
+    hits = searcher.search("排放污染物 暗管 罚款", top_k=20).hits
+    candidates = _candidates(searcher, "排放污染物 暗管 罚款")
+    groups = [h.group for h in hits[: ranker.depth]]
+    model = ranker.score(hit_features(searcher, hits[: ranker.depth], candidates))
+
+    def order(weight):
+        fresh = searcher.search("排放污染物 暗管 罚款", top_k=20, rerank=False).hits
+        return [h.group for h in ranker.rerank(searcher, fresh, candidates, weight)[: ranker.depth]]
+
+    assert order(0.0) == groups  # the fused order alone
+    assert order(1.0) == [groups[i] for i in np.argsort(-model, kind="stable")]  # the model alone
+    assert ranker.weight == 1.0  # a record without a weight: the model alone
+    with pytest.raises(ValueError, match="rerank_weight"):
+        RankingConfig(rerank_weight=1.5)
+
+
+def _candidates(searcher, query: str) -> Candidates:
+    recorder = Recorder()
+    Searcher(searcher.index, searcher.embedder, RankingConfig(), reranker=recorder).search(query)
+    return recorder.seen[1]
+
+
 def test_rerank_is_a_per_search_switch(index):
     loaded, embedder = index
     recorder = Recorder()
@@ -148,7 +175,8 @@ def test_the_shipped_ranker_matches_its_record():
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == record["sha256"]
     assert "tuning part" in record["data"]  # trained on STARD's tuning questions, never on eco_dev
     ranker = load_reranker()
-    assert ranker.depth == record["depth"]
+    assert ranker.depth == record["depth"] and ranker.weight == record["weight"]
+    assert record["held_out"]["reranked"]["MRR@10"] > record["held_out"]["fused"]["MRR@10"]
     assert ranker.score(np.zeros((3, len(FEATURES)), np.float32)).shape == (3,)
 
 
