@@ -77,7 +77,8 @@ def bench_query(args) -> dict:
     index_dir = _eco_index(embedder)
     if not index_dir.exists():
         raise SystemExit("build the eco index first: python scripts/evaluate.py --eco")
-    searcher = open_searcher(index_dir, embedder=embedder)
+    searcher = open_searcher(index_dir, embedder=embedder, ranking={"rerank": True})
+    searcher.prepare()  # as the service does before its first request
     queries = [json.loads(line)["query"] for line in (SHARED / "eval" / "eco_dev.jsonl").read_text(encoding="utf-8").splitlines()]
     report = {"model": embedder.model_id, "int8_queries": embedder.int8_queries}
     for name, mode, rerank in (("bm25", "bm25", False), ("dense", "dense", False), ("hybrid", "hybrid", False),

@@ -190,7 +190,7 @@ def main() -> int:
     lexical_only = all(CONFIGS[name][0] == "bm25" for name in names)  # no model, and an index without vectors of its own
     embedder = None if lexical_only else load_embedder(args.model_dir, model=args.model, threads=args.threads,
                                                        int8_queries=args.int8_queries)
-    knobs = {"dense_weight": embedder.dense_weight} if embedder else {}
+    knobs = {"dense_weight": embedder.dense_weight, "rerank": embedder.tuned} if embedder else {}  # the service's defaults
     knobs |= dict(_knob(*setting.split("=", 1)) for setting in args.set)
     base = RankingConfig(**knobs)
     configs = {name: (CONFIGS[name][0], replace(base, **CONFIGS[name][1])) for name in names}

@@ -32,12 +32,12 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--dense-weight", type=float, default=None, help="default: the model's own mix")
-    parser.add_argument("--no-rerank", action="store_true", help="drafting without the learned ranker")
+    parser.add_argument("--no-rerank", action="store_true", help="drafting without the learned ranker (used with a tuned model)")
     args = parser.parse_args()
     queries = [q for q in load_jsonl(SHARED / "eval" / "eco_dev.jsonl") if q["kind"] == "drafting"]
     embedder = load_embedder(args.model_dir, model=args.model)
     weight = embedder.dense_weight if args.dense_weight is None else args.dense_weight
-    config = RankingConfig(dense_weight=weight, rerank=not args.no_rerank)
+    config = RankingConfig(dense_weight=weight, rerank=embedder.tuned and not args.no_rerank)
     searcher = Searcher(load_index(index_dir("eco", embedder.model_dir.name), embedder), embedder, config)
     found = drafting_recall(searcher, queries, args.bases)
     for query, recall in zip(queries, found["per_problem"]):

@@ -58,7 +58,9 @@ class IndexHolder:
                 self.last_error = f"generation {published} could not be loaded: {exc}"
                 log.error("event=reload_failed generation=%s error=%r", published, str(exc))
                 return False
-            self._searcher = Searcher(index, self.embedder, self.settings.ranking(self.embedder))
+            searcher = Searcher(index, self.embedder, self.settings.ranking(self.embedder))
+            searcher.prepare()  # the ranker's per-clause work, before the first request rather than during it
+            self._searcher = searcher
             self.last_error = None
             # The loaded index is millions of long-lived objects: keep them out of the collector's full
             # passes, which otherwise stall every request thread for tens of milliseconds.

@@ -23,10 +23,12 @@ def open_searcher(
     ranking: dict | None = None,
 ) -> Searcher:
     """A searcher over the published generation; loads the embedding model only when the index has vectors.
-    Without a `config`, the ranking is the default one with the model's own hybrid mix, changed by `ranking`."""
+    Without a `config`, the ranking is the default one with the model's own hybrid mix (and the learned ranker
+    for a tuned model, whose scores it was trained on), changed by `ranking`."""
     manifest = store.read_manifest(store.IndexStore(index_dir).require_current())
     if embedder is None and manifest.get("embedding"):
         embedder = load_embedder(model_dir, model=model, threads=threads)
     if config is None:
-        config = RankingConfig(**{"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT)} | (ranking or {}))
+        model = {"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT), "rerank": getattr(embedder, "tuned", False)}
+        config = RankingConfig(**model | (ranking or {}))
     return Searcher(load_index(index_dir, embedder), embedder, config)

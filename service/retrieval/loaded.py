@@ -45,7 +45,9 @@ class LoadedIndex:
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
-    folded: dict[int, tuple[str, ...]] = field(init=False, default_factory=dict, repr=False)  # the ranker's, per clause
+    # what the ranker derives from clauses, worked out on first use: folded texts, features of the clause alone
+    folded: dict[int, tuple[str, ...]] = field(init=False, default_factory=dict, repr=False)
+    clause_features: np.ndarray | None = field(init=False, default=None, repr=False)
 
     @property
     def generation(self) -> str:

@@ -170,34 +170,70 @@ def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) ->
         doc_best[doc] = max(doc_best.get(doc, 0.0), score)
         ordinals.setdefault(doc, []).append(index.clauses[hit.clause].ordinal)
     table = []
+    headings: dict[str, float] = {}
+    titles: dict[int, float] = {}
     for hit, doc in zip(hits, docs.tolist()):
         clause = index.clauses[hit.clause]
         meta = index.documents[doc]
         loc = clause.locator
         text, heading, title, *parts = _folded(index, hit.clause)
+        present = [(word, w) for word, w in weighted if word in text]  # a part holds only words its clause holds
+        if heading not in headings:
+            headings[heading] = _share(weighted, total, heading)
+        if doc not in titles:
+            titles[doc] = _share(weighted, total, title)
         values = {
-            "coverage": _share(weighted, total, text),
-            "part_coverage": max((_share(weighted, total, part) for part in parts), default=np.nan),
-            "heading_coverage": _share(weighted, total, heading),
-            "title_coverage": _share(weighted, total, title),
+            "coverage": _share(present, total, text),
+            "part_coverage": max((_share(present, total, part) for part in parts), default=np.nan),
+            "heading_coverage": headings[heading],
+            "title_coverage": titles[doc],
             "title_named": float(any(name in candidates.query for name in index.short_names[doc])),
             "article_named": float(bool(loc.article) and loc.article in named_articles),
             "doc_hits": math.log1p(doc_hits[doc]),
             "doc_best": doc_best[doc],
             "neighbours": sum(1 for o in ordinals[doc] if 0 < abs(o - clause.ordinal) <= 2),
-            "authority": authority_level(meta.doc_type),
-            "local": float(meta.region not in (None, "全国")),
             "region_match": float(bool(meta.region) and meta.region in candidates.regions),
-            "superseded": float(meta.superseded),
-            "penalty": float(hit.group in index.duties or bool(_PENALTY.search(clause.text))),
-            "duty": float(hit.group in index.penalties or bool(_DUTY.search(clause.text))),
             "asks_penalty": asks_penalty,
-            "position": clause.ordinal / max(1, len(index.doc_clauses[doc])),
-            "first_article": float(loc.article_number == 1),
-            "length": math.log1p(len(clause.text)),
             "query_words": math.log1p(len(words)),
         }
         table.append(list(values.values()))
     if table:
         rows[:, [column[name] for name in values]] = np.array(table, dtype=np.float32)
+    rows[:, [column[name] for name in STATIC]] = _static(index)[clauses]
     return rows
+
+
+def prepare_index(index) -> None:
+    """What the ranker would otherwise work out during the first searches: every clause's folded texts and
+    features, and the documents' centroids."""
+    _static(index)
+    for position in range(len(index.clauses)):
+        _folded(index, position)
+    if index.vectors is not None:
+        index.doc_centroids
+
+
+STATIC = ("authority", "local", "superseded", "penalty", "duty", "position", "first_article", "length")
+
+
+def _static(index) -> np.ndarray:
+    """The features that depend on the clause alone, for every clause, worked out once per loaded index."""
+    found = index.clause_features
+    if found is None:
+        table = []
+        for position, clause in enumerate(index.clauses):
+            doc = int(index.doc_of[position])
+            meta = index.documents[doc]
+            group = int(index.group_of[position])
+            table.append((
+                authority_level(meta.doc_type),
+                float(meta.region not in (None, "全国")),
+                float(meta.superseded),
+                float(group in index.duties or bool(_PENALTY.search(clause.text))),
+                float(group in index.penalties or bool(_DUTY.search(clause.text))),
+                clause.ordinal / max(1, len(index.doc_clauses[doc])),
+                float(clause.locator.article_number == 1),
+                math.log1p(len(clause.text)),
+            ))
+        found = index.clause_features = np.array(table, dtype=np.float32).reshape(-1, len(STATIC))
+    return found

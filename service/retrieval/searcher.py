@@ -16,7 +16,7 @@ from policy_search.text import fold
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
-from service.retrieval.rerank import Candidates, Reranker, load_reranker
+from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.resolve import OK, CitationResolver, Resolution
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
 
@@ -76,6 +76,12 @@ class Searcher:
         self._bigram_cache: dict[int, frozenset[str]] = {}
         self._selections: dict[SearchFilters, Selection] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
+
+    def prepare(self) -> None:
+        """Loads the ranker and what it derives from the index, so that the first reranked search is not slow."""
+        if self.config.rerank:
+            self.reranker
+            prepare_index(self.index)
 
     @property
     def reranker(self) -> Reranker:

@@ -181,10 +181,12 @@ def test_the_shipped_ranker_matches_its_record():
 
 
 def test_the_search_route_takes_rerank(client):
-    on = client.get("/search", params={"q": "排放污染物 暗管", "explain": True}).json()["results"]
+    on = client.get("/search", params={"q": "排放污染物 暗管", "explain": True, "rerank": True}).json()["results"]
     off = client.get("/search", params={"q": "排放污染物 暗管", "explain": True, "rerank": False}).json()["results"]
     assert on and off
     assert all("rerank" in r["components"] for r in on[:2]) and not any("rerank" in r["components"] for r in off)
+    default = client.get("/search", params={"q": "排放污染物 暗管", "explain": True}).json()["results"]
+    assert not any("rerank" in r["components"] for r in default)  # the ranker fits the tuned model's scores only
     posted = client.post("/search", json={"q": "排放污染物 暗管", "rerank": False, "explain": True}).json()["results"]
     assert [r["clause_id"] for r in posted] == [r["clause_id"] for r in off]
     assert client.get("/search", params={"q": "暗管", "rerank": "maybe"}).status_code == 422
@@ -204,3 +206,33 @@ def test_the_default_model_and_the_shipped_ranker_answer_a_plain_question(tmp_pa
     first = outcome.hits[0]
     assert "rerank" in first.components
     assert loaded.clauses[first.clause].locator.article == "第五十九条"
+
+
+class _Model:
+    def __init__(self, tuned: bool) -> None:
+        self.tuned, self.dense_weight = tuned, 0.7 if tuned else 0.5
+
+
+def test_the_ranker_is_on_by_default_for_the_tuned_model_only(monkeypatch):
+    from service.settings import Settings
+
+    monkeypatch.delenv("POLICY_SEARCH_RERANK", raising=False)
+    assert Settings().ranking(_Model(tuned=True)).rerank is True
+    assert Settings().ranking(_Model(tuned=False)).rerank is False
+    assert Settings().ranking(None).rerank is False
+    monkeypatch.setenv("POLICY_SEARCH_RERANK", "true")
+    assert Settings().ranking(_Model(tuned=False)).rerank is True
+    monkeypatch.setenv("POLICY_SEARCH_RERANK", "false")
+    assert Settings().ranking(_Model(tuned=True)).rerank is False
+
+
+def test_preparing_works_out_what_searches_would(index):
+    loaded, embedder = index
+    searcher = Searcher(loaded, embedder, RankingConfig(rerank=False))
+    searcher.prepare()
+    assert loaded.clause_features is None and not loaded.folded  # no ranker, nothing to prepare
+    expected = Searcher(loaded, embedder, RankingConfig()).search("排放污染物 暗管 罚款").hits
+    prepared = Searcher(loaded, embedder, RankingConfig())
+    prepared.prepare()
+    assert loaded.clause_features.shape == (len(loaded.clauses), 8) and len(loaded.folded) == len(loaded.clauses)
+    assert [(h.group, h.score) for h in prepared.search("排放污染物 暗管 罚款").hits] == [(h.group, h.score) for h in expected]
