@@ -43,7 +43,8 @@ def add_commands(commands) -> None:
     query.add_argument("--threads", type=int, default=None, help="torch threads for the query embedding")
     query.add_argument("--dense-weight", default=None, type=_dense_weight,
                        help="share of the dense score in the hybrid mix (default: the model's, 0.7 for the tuned one)")
-    query.add_argument("--no-rerank", dest="rerank", action="store_false", help="skip the learned ranker: the fastest answer")
+    query.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
+                       help="the learned ranker (default: with the tuned model); --no-rerank: the fastest answer")
     query.add_argument("--thesaurus", action="store_true", default=RankingConfig.thesaurus,
                        help="BM25 also searches the query words' true synonyms (同义词词林)")
     query.add_argument("--json", action="store_true", help="one JSON object with a results list")
@@ -64,7 +65,7 @@ def run_query(args) -> int:
 
     try:
         filters = SearchFilters.of(args)
-        ranking = {"rerank": args.rerank, "thesaurus": args.thesaurus}
+        ranking = {"thesaurus": args.thesaurus} | ({} if args.rerank is None else {"rerank": args.rerank})
         if args.dense_weight is not None:
             ranking["dense_weight"] = args.dense_weight
         searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model, threads=args.threads, ranking=ranking)

@@ -28,6 +28,7 @@ class BatchingEmbedder:
         self.model_id = inner.model_id
         self.dimension = inner.dimension
         self.dense_weight = getattr(inner, "dense_weight", DEFAULT_DENSE_WEIGHT)
+        self.tuned = getattr(inner, "tuned", False)
         self.max_batch = max_batch
         self._pending: list[tuple[str, Future]] = []
         self._lock = threading.Condition()

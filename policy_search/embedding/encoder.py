@@ -72,6 +72,7 @@ class SentenceTransformerEmbedder:
         self.adapter_sha256: str | None = build.get("adapter_sha256")  # the tuned default's adapter, recorded in indexes
         # the dense share of the hybrid mix the model was chosen with (a tuned model earns more than the stock one)
         self.dense_weight = float((build.get("tuning") or {}).get("dense_weight", DEFAULT_DENSE_WEIGHT))
+        self.tuned = bool(build.get("tuning"))  # made by scripts/tune_embedder.py: the learned ranker fits its scores
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else ("document" if "document" in prompts else None)
