@@ -32,7 +32,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
-from service.retrieval.rerank import FEATURES, MODEL_FILE, RECORD_FILE  # noqa: E402
+from service.retrieval.rerank import FEATURES, MODEL_FILE, RECORD_FILE, mix  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
 from stard import group_folds, stard_queries  # noqa: E402
 
@@ -116,14 +116,8 @@ def reranked(booster, features: np.ndarray, depth: int, weight: float = 1.0) -> 
     scores = -np.arange(len(features), dtype=np.float64) - 1e6  # below any reranked score, in fused order
     if len(features):
         top = features[:depth]
-        model = _scaled(booster.predict(top, num_threads=1))
-        scores[:depth] = weight * model + (1 - weight) * _scaled(top[:, FEATURES.index("fused")].astype(np.float64))
+        scores[:depth] = mix(booster.predict(top, num_threads=1), top[:, FEATURES.index("fused")].astype(np.float64), weight)
     return scores
-
-
-def _scaled(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    return (values - low) / (high - low) if high > low else np.ones_like(values)
 
 
 def stack(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, list[int]]:

@@ -76,11 +76,11 @@ class Reranker:
         top, rest = hits[: self.depth], hits[self.depth :]
         if len(top) < 2:
             return hits
-        model = _scaled(self.score(hit_features(searcher, top, candidates)))
-        fused = _scaled(np.array([h.score for h in top], dtype=np.float64))
-        for hit, value, before in zip(top, model, fused):
+        model = scaled(self.score(hit_features(searcher, top, candidates)))
+        mixed = mix(model, np.array([h.score for h in top], dtype=np.float64), weight)
+        for hit, value, score in zip(top, model, mixed):
             hit.components["rerank"] = float(value)
-            hit.score = BELOW + (1 - BELOW) * float(weight * value + (1 - weight) * before)
+            hit.score = BELOW + (1 - BELOW) * float(score)
         floor = max((h.score for h in rest), default=1.0) or 1.0
         for hit in rest:
             hit.score = BELOW * hit.score / floor
@@ -96,9 +96,15 @@ def load_reranker(folder: Path | None = None) -> Reranker:
     return Reranker(model, tuple(record["features"]), int(record["depth"]), float(record.get("weight", 1.0)))
 
 
-def _scaled(values: np.ndarray) -> np.ndarray:
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Min-max scaled to [0, 1]; all ones where the values are equal."""
     low, high = float(values.min()), float(values.max())
     return (values - low) / (high - low) if high > low else np.ones_like(values)
+
+
+def mix(model: np.ndarray, fused: np.ndarray, weight: float) -> np.ndarray:
+    """`weight` · model + (1 − weight) · fused, each scaled to [0, 1] over the reranked hits."""
+    return weight * scaled(model) + (1 - weight) * scaled(fused)
 
 
 def _ranks(values: np.ndarray, pool_values: np.ndarray) -> np.ndarray:

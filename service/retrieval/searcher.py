@@ -162,8 +162,8 @@ class Searcher:
         regions = self._regions(query)
         if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
             t_rerank = time.perf_counter()
-            candidates = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), regions)
-            hits = self.reranker.rerank(self, hits, candidates, self.config.rerank_weight)
+            first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), regions)
+            hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
         hits = self._apply_priors(hits, regions, set(focus))
         hits = self._put_citations_first(hits, cited)
