@@ -161,7 +161,9 @@ def print_side_by_side(title: str, tables: dict[str, dict], metrics: tuple[str, 
 def _knob(key: str, value: str) -> tuple[str, object]:
     """A RankingConfig knob from the command line, in the type of its default."""
     default = getattr(RankingConfig, key)
-    return key, value.lower() in ("1", "true", "yes") if isinstance(default, bool) else type(default)(value)
+    if isinstance(default, bool):
+        return key, value.lower() in ("1", "true", "yes")
+    return key, float(value) if default is None else type(default)(value)  # None: a number chosen elsewhere
 
 
 def main() -> int:

@@ -6,8 +6,7 @@ outside the model folder, so the folder's fingerprint (and every index built wit
 With `int8`, the graph's matrix products are quantised to 8 bits (ONNX Runtime's dynamic quantisation,
 weights per output channel, activations per batch): about 2.5 times faster again, for query vectors at
 cosine ≈ 0.997 to the exact ones (per-tensor weights gave 0.990; what it costs in retrieval is in
-BENCHMARKS.md). Passages are never embedded
-this way: the index keeps the exact vectors.
+BENCHMARKS.md). Passages are never embedded this way: the index keeps the exact vectors.
 """
 
 from __future__ import annotations
