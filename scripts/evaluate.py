@@ -46,7 +46,7 @@ from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.results import hit_result  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import load_jsonl, stard_queries  # noqa: E402
+from stard import STARD, load_jsonl, stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SPEECH = ROOT / "corpus" / "000_c8143b46545451b2.txt"  # the one bundled document eco_dev judges
@@ -221,8 +221,8 @@ def main() -> int:
               + "  ".join(f"{name} {row['recall']:.3f}" for name, row in report["drafting"].items()))
     if args.stard or both:
         out = index_dir("stard", model_name)
-        ensure_index(out, [SHARED / "eval" / "stard" / "corpus.jsonl"], embedder)
-        queries = stard_queries(SHARED / "eval" / "stard", args.stard_split)
+        ensure_index(out, [STARD / "corpus.jsonl"], embedder)
+        queries = stard_queries(STARD, args.stard_split)
         runs = {name: run(searcher, queries, mode, 100, by_title=True) for name, (mode, searcher) in searchers(out).items()}
         report["stard"] = {name: table for name, (table, _) in runs.items()}
         report["stard_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}

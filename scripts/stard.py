@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+STARD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "stard"  # ../shared beside the project
 MAX_HELD_OUT_GROUP = 50
 
 

@@ -34,10 +34,8 @@ from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.rerank import FEATURES, MODEL_FILE, RECORD_FILE, mix  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import group_folds, stard_queries  # noqa: E402
+from stard import STARD, group_folds, stard_queries  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-STARD = SHARED / "eval" / "stard"
 GRID = [  # (leaves, learning rate, minimum rows per leaf), compared with --grid (BENCHMARKS.md)
     (7, 0.05, 50),
     (15, 0.05, 50),

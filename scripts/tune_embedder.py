@@ -43,10 +43,8 @@ from policy_search.passages import passage_text  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import stard_queries  # noqa: E402
+from stard import STARD, stard_queries  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-STARD = SHARED / "eval" / "stard"
 CHECK_TOP = 15  # BM25 candidates per held-out question in the check pool
 CHECK_RANDOM = 1500  # articles drawn at random into the check pool
 
