@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from indexer import links
 from indexer.dense import write_dense
 from indexer.lexical import build_bm25
-from indexer import links
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
+from indexer.references import VERSION as REFERENCES_VERSION
+from indexer.references import link_documents
 from policy_search import store
 from policy_search.embedding.cache import EmbeddingCache
 from policy_search.embedding.encoder import Embedder
@@ -103,6 +105,8 @@ def build_index(
             replaced += 1
         documents.append(doc.meta)
         clauses[doc_id] = doc.clauses
+    # Who repeals whom is worked out afresh below, from the texts of this generation.
+    documents = [replace(meta, repealed_by=None) for meta in documents]
     documents = mark_versions(sorted(documents, key=lambda m: (m.title, m.date or "", m.doc_id)))
     # An unchanged document keeps its clause ids, so its links carry over; the others are worked out.
     old_links = previous_generation.links
@@ -114,6 +118,7 @@ def build_index(
     }
 
     all_clauses = [c for meta in documents for c in clauses[meta.doc_id]]
+    documents, references = link_documents(documents, all_clauses)
     by_id = {meta.doc_id: meta for meta in documents}
     passages = [passage_text(by_id[c.doc_id], c) for c in all_clauses]
     title_words = sorted({name for meta in documents for name in short_titles(meta.title)})
@@ -131,12 +136,14 @@ def build_index(
         store.write_documents(folder, documents)
         store.write_clauses(folder, all_clauses)
         store.write_links(folder, (pair for meta in documents for pair in doc_links[meta.doc_id]))
+        store.write_references(folder, references)
         build_bm25(folder, passages, tokenizer)
         fields = {
             "documents": len(documents),
             "clauses": len(all_clauses),
             "tokenizer": {"fingerprint": tokenizer.fingerprint, "title_words": title_words},
             "links_version": links.VERSION,
+            "references": {"version": REFERENCES_VERSION, **Counter(r.kind for r in references)},
             "embedding": None,
         }
         if vectors is not None:

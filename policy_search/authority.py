@@ -64,3 +64,13 @@ def canonical_doc_type(value: str | None, region: str | None = None) -> str | No
 def authority_level(doc_type: str | None) -> int:
     """The level of a type on the scale (0 = 宪法); unknown and missing types rank lowest."""
     return AUTHORITY_LEVELS.get(doc_type or "", LOWEST_LEVEL)
+
+
+def rests_on(upper_type: str | None, upper_region: str | None, lower_type: str | None, lower_region: str | None) -> bool:
+    """Whether a text of (upper_type, upper_region) may be a basis (依据) of one of (lower_type, lower_region): of
+    higher authority, or national above local at the same level, and national or of the same region."""
+    national = upper_region in (None, "全国")
+    if not national and upper_region != lower_region:
+        return False
+    upper, lower = authority_level(upper_type), authority_level(lower_type)
+    return upper < lower or (national and lower_region not in (None, "全国") and upper <= lower)

@@ -129,6 +129,7 @@ class DocumentMeta:
     status: str | None = None  # 现行有效, 已被修改, 已废止, 历史版本, where the source says so
     effective_date: str | None = None  # 施行日期
     part_label: str | None = None  # how numbered parts of a document without articles are cited: 条 or 部分
+    repealed_by: str | None = None  # doc id of an indexed text that repeals this one (…同时废止)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +143,30 @@ class DocumentMeta:
             fields["issuers"] = (fields["issuer"],)
         fields["doc_type"] = canonical_doc_type(fields.get("doc_type"), fields.get("region"))
         return cls(**fields)
+
+
+CITES, RESTATES, REPEALS = "cites", "restates", "repeals"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One link from a clause (`source`) to a document or a clause of another document."""
+
+    source: str  # clause id
+    kind: str  # cites, restates or repeals
+    text: str  # as written (for restatements: empty)
+    target_doc: str | None = None  # None: not found in the index
+    target: str | None = None  # clause id of the unit holding the cited article, 款 or 项; None: the document
+    paragraph: int | None = None  # 款 named and found
+    item: int | None = None  # 项 named and found
+    similarity: float | None = None  # restatements: share of the clause's weighted bigrams the target holds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reference:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

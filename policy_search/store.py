@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_search.errors import IndexMismatch, IndexNotReady
-from policy_search.model import Clause, DocumentMeta
+from policy_search.model import Clause, DocumentMeta, Reference
 
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
@@ -28,6 +28,7 @@ MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 LINKS = "links.jsonl"
+REFERENCES = "references.jsonl"
 KEEP_GENERATIONS = 3
 
 
@@ -130,6 +131,16 @@ def write_links(generation: Path, pairs: Iterable[tuple[str, str]]) -> int:
 def read_links(generation: Path) -> list[tuple[str, str]]:
     path = generation / LINKS
     return [(row["duty"], row["penalty"]) for row in _read_jsonl(path)] if path.exists() else []
+
+
+def write_references(generation: Path, references: Iterable[Reference]) -> int:
+    """What clauses cite, restate and repeal (see indexer/references.py)."""
+    return _write_jsonl(generation / REFERENCES, (r.to_dict() for r in references))
+
+
+def read_references(generation: Path) -> list[Reference]:
+    path = generation / REFERENCES
+    return [Reference.from_dict(row) for row in _read_jsonl(path)] if path.exists() else []
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

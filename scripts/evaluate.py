@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from stard import STARD, load_jsonl, stard_queries  # noqa: E402
+
 from indexer.build import build_index  # noqa: E402
 from indexer.pipeline import discover, parse_files  # noqa: E402
 from policy_search import store  # noqa: E402
@@ -46,7 +48,6 @@ from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.results import hit_result  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import STARD, load_jsonl, stard_queries  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SPEECH = ROOT / "corpus" / "000_c8143b46545451b2.txt"  # the one bundled document eco_dev judges

@@ -19,11 +19,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from evaluate import SHARED, drafting_recall, index_dir  # noqa: E402
+from stard import load_jsonl  # noqa: E402
+
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import load_jsonl  # noqa: E402
 
 
 def main() -> int:

@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from stard import STARD, group_folds, stard_queries  # noqa: E402
+
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.rerank import FEATURES, MODEL_FILE, RECORD_FILE, mix  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import STARD, group_folds, stard_queries  # noqa: E402
 
 GRID = [  # (leaves, learning rate, minimum rows per leaf), compared with --grid (BENCHMARKS.md)
     (7, 0.05, 50),

@@ -37,13 +37,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from stard import STARD, stard_queries  # noqa: E402
+
 from policy_search.embedding.e5_build import ensure_e5_small  # noqa: E402
 from policy_search.embedding.tuned import REFERENCE_FILE, TUNING_FILE, adapter_sha256, merge_adapter, reference_vectors  # noqa: E402
 from policy_search.passages import passage_text  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
 from service.retrieval.searcher import Searcher  # noqa: E402
-from stard import STARD, stard_queries  # noqa: E402
 
 CHECK_TOP = 15  # BM25 candidates per held-out question in the check pool
 CHECK_RANDOM = 1500  # articles drawn at random into the check pool

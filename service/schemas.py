@@ -18,7 +18,9 @@ class DocumentOut(BaseModel):
     region: str | None
     date: str | None
     superseded: bool
-    status: str | None = Field(default=None, description="现行有效, 已被修改, 已废止, 历史版本, where the source says so")
+    status: str | None = Field(default=None, description="现行有效, 已被修改, 已废止 or 尚未施行: from the source, a repeal "
+                               "clause in a newer text, a newer version, or a 施行日期 still to come")
+    repealed_by: str | None = Field(default=None, description="doc_id of the indexed text that repeals this one")
     issuers: list[str] = Field(default=[], description="every 发文机关 of a joint document")
     effective_date: str | None = None
 

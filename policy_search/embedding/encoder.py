@@ -11,7 +11,6 @@ from typing import Protocol
 
 import numpy as np
 
-
 DEFAULT_DENSE_WEIGHT = 0.5  # hybrid mix for a model that does not say which it was chosen with
 
 

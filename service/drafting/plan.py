@@ -8,8 +8,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy_search.errors import InvalidQuery
 from policy_search.authority import DOC_TYPES, authority_level
+from policy_search.errors import InvalidQuery
 from service.drafting.obligations import obligation_sentences
 from service.retrieval.filters import SearchFilters
 from service.retrieval.results import clause_result, hit_result

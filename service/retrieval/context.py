@@ -6,10 +6,10 @@ from typing import Any
 
 from policy_search.citations import find_citations
 from policy_search.errors import ClauseNotFound, InvalidQuery
+from policy_search.resolve import OK
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.results import clause_result, document_json
-from service.retrieval.resolve import OK
 from service.retrieval.searcher import Searcher
 
 

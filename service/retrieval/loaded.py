@@ -11,38 +11,29 @@ import faiss
 import numpy as np
 
 from policy_search import store
+from policy_search.catalog import Catalog
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import IndexMismatch
-from policy_search.labels import heading_label, label_number
-from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta
+from policy_search.model import DocumentMeta, Reference
 from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer, short_titles
 
+
 @dataclass
-class LoadedIndex:
+class LoadedIndex(Catalog):
     """Everything a search needs, in arrays indexed by clause position (row i = clause i)."""
 
     folder: Path
     manifest: dict
-    documents: list[DocumentMeta]
-    clauses: list[Clause]
     tokenizer: ClauseTokenizer
     bm25: bm25s.BM25
     vectors: np.ndarray | None  # float32, normalised, or None for a BM25-only index
     faiss_index: faiss.Index | None
-    doc_of: np.ndarray = field(init=False)  # doc position of every clause
-    group_of: np.ndarray = field(init=False)  # article group of every clause: parts of one article share it
-    group_members: list[list[int]] = field(init=False)
-    doc_clauses: list[list[int]] = field(init=False)  # clause positions of each document, in order
-    doc_pos: dict[str, int] = field(init=False)
-    short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
-    clause_pos: dict[str, int] = field(init=False)
-    articles: dict[tuple[int, str], int] = field(init=False)  # (doc position, article label) → first group
-    places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
-    searchable: np.ndarray = field(init=False)  # False for units that are not clauses (signature, 抄送, headings)
-    parts: dict[tuple[int, tuple[int, ...]], list[int]] = field(init=False)  # (doc, 三→(3,), 三（二）→(3, 2)) → units
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
+    references: list[Reference] = field(default_factory=list)  # what clauses cite, restate, repeal (indexer/references.py)
+    short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
+    places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
     # what the ranker derives from clauses, worked out on first use: folded texts, features of the clause alone
@@ -74,36 +65,8 @@ class LoadedIndex:
         return weights
 
     def __post_init__(self) -> None:
-        self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
+        super().__post_init__()
         self.short_names = [tuple(short_titles(meta.title)) for meta in self.documents]
-        self.clause_pos = {clause.clause_id: i for i, clause in enumerate(self.clauses)}
-        self.doc_of = np.array([self.doc_pos[c.doc_id] for c in self.clauses], dtype=np.int32)
-        self.doc_clauses = [[] for _ in self.documents]
-        for i, doc in enumerate(self.doc_of.tolist()):
-            self.doc_clauses[doc].append(i)
-        groups: dict[tuple, int] = {}
-        group_of = np.zeros(len(self.clauses), dtype=np.int32)
-        self.group_members = []
-        self.articles = {}
-        for i, clause in enumerate(self.clauses):
-            loc = clause.locator
-            key = (clause.doc_id, loc.article, loc.path) if loc.article and loc.parts > 1 else (clause.clause_id,)
-            if key not in groups or loc.part == 1:
-                groups[key] = len(self.group_members)
-                self.group_members.append([])
-            group_of[i] = groups[key]
-            self.group_members[groups[key]].append(i)
-            if loc.article and loc.part == 1:
-                self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
-        self.group_of = group_of
-        self.searchable = np.array([c.kind in SEARCH_KINDS for c in self.clauses], dtype=bool)
-        self.parts = {}
-        for i, clause in enumerate(self.clauses):
-            doc = int(self.doc_of[i])
-            if self.documents[doc].part_label:
-                numbers = part_numbers(clause.locator.path)
-                for depth in range(1, len(numbers) + 1):
-                    self.parts.setdefault((doc, numbers[:depth]), []).append(i)
         self.places = _places(self.documents)
         self.penalties, self.duties = {}, {}
         for duty_id, penalty_id in self.links:
@@ -111,17 +74,6 @@ class LoadedIndex:
                 duty, penalty = (int(self.group_of[self.clause_pos[c]]) for c in (duty_id, penalty_id))
                 self.penalties.setdefault(duty, []).append(penalty)
                 self.duties.setdefault(penalty, []).append(duty)
-
-
-def part_numbers(path: tuple[str, ...]) -> tuple[int, ...]:
-    """The numbers of the numbered headings in a path: (三、…, （二）…) → (3, 2)."""
-    numbers = []
-    for heading in path:
-        found = heading_label(heading)
-        number = label_number(found[1]) if found else None
-        if number is not None:
-            numbers.append(number)
-    return tuple(numbers)
 
 
 def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
@@ -180,6 +132,7 @@ def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
         tokenizer=tokenizer,
         bm25=bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False),
         links=store.read_links(folder),
+        references=store.read_references(folder),
         vectors=vectors,
         faiss_index=faiss_index,
     )

@@ -8,9 +8,10 @@ from typing import Any
 from policy_search.authority import authority_level
 from policy_search.labels import heading_label
 from policy_search.model import Citation, Clause, DocumentMeta, Item
+from policy_search.resolve import OK, Resolution
 from policy_search.text import fold_with_offsets
+from policy_search.validity import validity
 from service.retrieval.loaded import LoadedIndex
-from service.retrieval.resolve import OK, Resolution
 from service.retrieval.searcher import Hit, Searcher, SearchOutcome
 
 
@@ -69,7 +70,8 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "region": meta.region,
         "date": meta.date,
         "superseded": meta.superseded,
-        "status": meta.status,
+        "status": validity(meta),  # 现行有效, 已被修改, 已废止 or 尚未施行, on today's date
+        "repealed_by": meta.repealed_by,
         "issuers": list(meta.issuers),
         "effective_date": meta.effective_date,
     }

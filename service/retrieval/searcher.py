@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import faiss
 import numpy as np
@@ -12,12 +13,12 @@ from policy_search.authority import authority_level
 from policy_search.citations import CitationQuery, find_citations
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import InvalidQuery
+from policy_search.resolve import OK, CitationResolver, Resolution
 from policy_search.text import fold
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
-from service.retrieval.resolve import OK, CitationResolver, Resolution
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
 
 MAX_QUERY_CHARS = 500
@@ -76,6 +77,13 @@ class Searcher:
         self._bigram_cache: dict[int, frozenset[str]] = {}
         self._selections: dict[SearchFilters, Selection] = {}
         faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
+
+    @cached_property
+    def relations(self):
+        """The references between clauses (service/retrieval/related.py), indexed both ways on first use."""
+        from service.retrieval.related import Relations  # it shapes results, which import this module
+
+        return Relations(self.index)
 
     def prepare(self) -> None:
         """Loads the ranker and what it derives from the index, so that the first reranked search is not slow."""

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 
 from indexer.metadata import doc_type_of, read_header
-from policy_search.places import region_of
 from indexer.pipeline import mark_versions, parse_files
 from indexer.readers.base import RawDocument, TextBlock
 from policy_search.model import DocumentMeta
+from policy_search.places import region_of
 
 OFFICIAL = [
     "四川省人民政府办公厅关于印发生态环境保护督察问题整改销号办法的通知",

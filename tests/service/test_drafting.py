@@ -6,9 +6,9 @@ import pytest
 from docx import Document
 
 from cli.drafting import read_problems
+from indexer.links import referenced_duties
 from service.drafting.export import COLUMNS, to_markdown
 from service.drafting.obligations import obligation_sentences
-from indexer.links import referenced_duties
 
 PROBLEMS = [
     {"text": "部分企业通过暗管渗井偷排污水，逃避监管", "unit": "市生态环境局", "deadline": "2024年12月底"},

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from policy_search.catalog import Catalog
 from policy_search.citations import CitationQuery, doc_number_key, load_aliases
 from policy_search.model import Citation
 from policy_search.numerals import int_to_chinese
 from policy_search.places import without_place
 from policy_search.text import compact, fold
 from policy_search.tokenize import TITLE_PREFIX, short_titles
-from service.retrieval.loaded import LoadedIndex
 
 _KIND_WORDS = ("实施细则", "实施办法", "实施意见", "办法", "措施", "条例", "规定", "细则", "规则", "意见", "方案", "通知",
                "决定", "规划", "纲要", "计划", "解释", "讲话", "函", "法典", "法")
@@ -49,7 +49,7 @@ class Resolution:
         """The document and its article or part exist (the 款/项 may not)."""
         return self.group is not None or (self.citation.document_only and self.doc is not None)
 
-    def to_json(self, index: LoadedIndex) -> dict[str, Any]:
+    def to_json(self, index: Catalog) -> dict[str, Any]:
         meta = index.documents[self.doc] if self.doc is not None else None
         data: dict[str, Any] = {"text": self.citation.text, "status": self.status, "doc_id": meta.doc_id if meta else None,
                                 "title": meta.title if meta else None}
@@ -63,7 +63,7 @@ class Resolution:
 class CitationResolver:
     """Documents by name and 文号, and articles, parts, 款 and 项 inside them."""
 
-    def __init__(self, index: LoadedIndex) -> None:
+    def __init__(self, index: Catalog) -> None:
         self.index = index
         self.aliases = load_aliases()
         self.titles: dict[str, list[int]] = {}
@@ -152,13 +152,13 @@ class CitationResolver:
             return Resolution(citation, OK, doc=docs[0])
         first = None
         for doc in docs:  # the best version that has the article
-            found = self._in_document(citation, doc)
+            found = self.in_document(citation, doc)
             if found.status != "article_not_found":
                 return found
             first = first or found
         return first
 
-    def _in_document(self, citation: CitationQuery, doc: int) -> Resolution:
+    def in_document(self, citation: CitationQuery, doc: int) -> Resolution:
         meta = self.index.documents[doc]
         if meta.part_label:
             return self._in_parts(citation, doc)
@@ -301,3 +301,11 @@ def _abbreviates(title: str, key: str, quoted: bool) -> bool:
         return False
     chars = iter(title)
     return all(ch in chars for ch in key)
+
+
+_AMENDING_ACT = re.compile(r"《[^《》]*关于(?:修改|废止|修订)[^《》]*决定》")
+
+
+def ends_as_amendment(text: str) -> bool:
+    """A reference to an amending act (《关于修改〈…〉等N件地方性法规的决定》), which no index holds as a text."""
+    return bool(_AMENDING_ACT.search(text))
