@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import drafting, indexing, querying, serving
+from cli import basis, drafting, indexing, querying, serving
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     querying.add_commands(commands)
     serving.add_commands(commands)
     drafting.add_commands(commands)
+    basis.add_commands(commands)
     return parser
 
 

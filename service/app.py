@@ -16,10 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from policy_search import store
 from policy_search.embedding.batching import BatchingEmbedder
 from policy_search.embedding.encoder import Embedder
+from service.drafting.plan import DraftStore
 from service.errors import install_error_handlers
 from service.middleware import BodyLimit, RequestContext
-from service.drafting.plan import DraftStore
-from service.routes import clauses, documents, drafts, health, search
+from service.routes import citations, clauses, documents, drafts, health, search
 from service.settings import Settings, get_settings
 from service.state import IndexHolder
 from service.updates import Updater
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     app.state.drafts = DraftStore()
     install_error_handlers(app)
-    for router in (search.router, clauses.router, documents.router, drafts.router, health.router):
+    for router in (search.router, clauses.router, citations.router, documents.router, drafts.router, health.router):
         app.include_router(router)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -25,6 +25,16 @@ def basis_lines(problem: dict) -> list[str]:
     return bases
 
 
+def plan_citations(problems: list[dict]) -> str:
+    """The plan's text that cites: every basis and penalty line and the measures, one per line."""
+    lines = []
+    for problem in problems:
+        lines += basis_lines(problem)
+        if problem.get("measures"):
+            lines.append(problem["measures"])
+    return "\n".join(lines)
+
+
 def requirement_lines(problem: dict, limit: int = 6) -> list[str]:
     """The first obligations, grouped under the citation they come from, each citation named once."""
     grouped: dict[str, list[str]] = {}

@@ -1,4 +1,4 @@
-"""GET /clauses/{id} (a clause in its context) and GET /cite (citation lookup)."""
+"""GET /clauses/{id} (a clause in its context), GET /clauses/{id}/related (its basis chain) and GET /cite."""
 
 from __future__ import annotations
 
@@ -25,6 +25,18 @@ def get_clause(
     if len(clause_id) > 64:
         raise ApiError(422, "clause id too long")
     return clause_context(searcher.index, clause_id, neighbours)
+
+
+@router.get("/clauses/{clause_id}/related")
+def get_related(_: SearchAccess, searcher: SearcherDep, clause_id: str):
+    """What the clause rests on and what rests on it: `bases` (higher-authority clauses it cites or restates,
+    best first, then the documents its text says it rests on), `implemented_by`, `cites`, `cited_by`,
+    `penalties`, `duties`, and `chain`: the clause and each first base up to the law at the top. Each item is
+    a result with a `relation` saying how it was found: cited, restates, document (a document named alone),
+    unresolved (a reference to a text not in the index, as written), penalty or duty."""
+    if len(clause_id) > 64:
+        raise ApiError(422, "clause id too long")
+    return searcher.relations.related(clause_id)
 
 
 @router.get("/cite")

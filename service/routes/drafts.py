@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.auth import SearchAccess
 from service.deps import SearcherDep
-from service.drafting.export import to_docx, to_markdown
+from service.drafting.export import plan_citations, to_docx, to_markdown
 from service.drafting.plan import (
     DEFAULT_TITLE,
     MAX_BASES,
@@ -24,6 +24,7 @@ from service.drafting.plan import (
     draft_plan,
 )
 from service.errors import ApiError
+from service.retrieval.check import CitationChecker
 
 router = APIRouter(tags=["drafts"])
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -111,11 +112,16 @@ async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep,
 
 
 @router.post("/drafts/export")
-async def export_reviewed(_: SearchAccess, body: ExportRequest):
-    """Export a plan a person reviewed: the problems as /drafts/rectification returned them, edited."""
+async def export_reviewed(_: SearchAccess, searcher: SearcherDep, body: ExportRequest):
+    """Export a plan a person reviewed: the problems as /drafts/rectification returned them, edited. The
+    citations of its bases, penalties and measures are checked first (POST /citations/check): the
+    `X-Citation-Problems` header counts those that are not ok (the page shows them before downloading)."""
     problems = [p.model_dump() for p in body.problems]
     draft = Draft(uuid.uuid4().hex[:12], body.title or DEFAULT_TITLE, problems, index_generation="")
-    return await run_in_threadpool(_export, draft, body.format)
+    checked = await run_in_threadpool(CitationChecker(searcher).check, plan_citations(problems))
+    response = await run_in_threadpool(_export, draft, body.format)
+    response.headers["X-Citation-Problems"] = str(checked["problems"])
+    return response
 
 
 @router.get("/drafts/{draft_ref}")
