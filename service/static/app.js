@@ -14,6 +14,23 @@
     500: "服务器内部错误",
     503: "索引暂不可用，请稍后再试",
   };
+  // How a related clause was found (relation.how of GET clauses/{id}/related).
+  const HOW_LABELS = { cited: "引用", restates: "转述", document: "文件依据", unresolved: "未收录", penalty: "罚则", duty: "义务" };
+  // The verdicts of POST citations/check; `warn` ones are shown orange, other problems red.
+  const VERDICT_LABELS = {
+    ok: "正确",
+    unknown_document: "文件未收录",
+    ambiguous: "名称有歧义",
+    no_article: "条不存在",
+    no_paragraph: "款不存在",
+    no_item: "项不存在",
+    older_version: "引用旧版本",
+    repealed: "已废止",
+    not_in_force: "尚未施行",
+  };
+  const WARN_VERDICTS = new Set(["ambiguous", "older_version", "not_in_force"]);
+  const RELATED_SHOWN = 5;
+  const QUOTE_CHARS = 80;
 
   const form = $("search-form");
   const query = $("q");
@@ -35,11 +52,22 @@
   const contextError = $("context-error");
   const outlineList = $("outline");
   const unitList = $("units");
+  const contextBasis = $("context-basis");
+  const checkForm = $("check-form");
+  const checkInput = $("check-input");
+  const checkStatus = $("check-status");
+  const checkError = $("check-error");
+  const checkResult = $("check-result");
+  const checkSummary = $("check-summary");
+  const checkText = $("check-text");
+  const checkList = $("check-list");
 
   let searchSeq = 0;
   let contextSeq = 0;
   let contextOpener = null;
   let indexSummary = "";
+  let checkSeq = 0;
+  let basisPanels = 0;
 
   class ApiFailure extends Error {
     constructor(message, status = 0, code = null, requestId = null) {
@@ -177,7 +205,141 @@
     const open = item.querySelector(".open-context");
     open.setAttribute("aria-label", `查看上下文：${result.citation}`);
     open.addEventListener("click", () => openContext(result.clause_id, result, open));
+
+    // 依据链: loaded on the first opening, then only shown and hidden.
+    const basisButton = item.querySelector(".open-basis");
+    const basisPanel = item.querySelector(".result-basis");
+    basisPanel.id = `result-basis-${++basisPanels}`;
+    basisButton.setAttribute("aria-controls", basisPanel.id);
+    basisButton.setAttribute("aria-label", `依据链：${result.citation}`);
+    basisButton.addEventListener("click", () => {
+      const show = basisButton.getAttribute("aria-expanded") !== "true";
+      basisButton.setAttribute("aria-expanded", String(show));
+      basisPanel.hidden = !show;
+      if (show && !basisPanel.childElementCount) loadBasis(basisPanel, result.clause_id, false);
+    });
     return item;
+  }
+
+  function shortQuote(text, limit = QUOTE_CHARS) {
+    const chars = Array.from(text || "");
+    return chars.length > limit ? `${chars.slice(0, limit).join("")}…` : chars.join("");
+  }
+
+  function statusBadge(documentMeta) {
+    return documentMeta && documentMeta.status && documentMeta.status !== "现行有效" ? el("span", "badge", documentMeta.status) : null;
+  }
+
+  function howLabel(relation) {
+    if (!relation || !relation.how) return "";
+    const label = HOW_LABELS[relation.how] || relation.how;
+    return relation.how === "restates" && typeof relation.similarity === "number"
+      ? `${label}（相似度 ${relation.similarity.toFixed(2)}）`
+      : label;
+  }
+
+  // One related clause: a link opening its context (and with it its own 依据链); the clause the context
+  // shows, and references with no clause in the index, as plain text.
+  function relatedEntry(item, selfIds, inContext) {
+    const nodes = [];
+    if (item.clause_id && !selfIds.has(item.clause_id)) {
+      const link = el("button", "basis-link", item.citation);
+      link.type = "button";
+      link.title = "查看此条上下文及其依据链";
+      link.addEventListener("click", () => openContext(item.clause_id, item, inContext ? null : link));
+      nodes.push(link);
+    } else {
+      const plain = el("span", item.clause_id ? "basis-self" : "basis-plain", item.citation);
+      if (item.clause_id) plain.setAttribute("aria-current", "true");
+      nodes.push(plain);
+    }
+    const badge = statusBadge(item.document);
+    if (badge) nodes.push(badge);
+    if (!item.clause_id && item.resolved === false) nodes.push(el("span", "badge basis-missing", "未收录"));
+    const how = item.relation && item.relation.how !== "unresolved" ? howLabel(item.relation) : "";
+    if (how) nodes.push(el("span", `basis-how how-${item.relation.how}`, how));
+    return nodes;
+  }
+
+  function relatedKey(item) {
+    return item.clause_id || `doc:${item.citation}`;
+  }
+
+  // A titled list of related clauses, the first few shown and the rest behind a button.
+  function relatedGroup(title, items, selfIds, inContext, className = "") {
+    const group = el("div", `basis-group ${className}`.trim());
+    const list = el("ul", "basis-list");
+    const entries = items.map((item) => {
+      const entry = el("li", "basis-item");
+      entry.append(...relatedEntry(item, selfIds, inContext));
+      return entry;
+    });
+    list.append(...entries.slice(0, RELATED_SHOWN));
+    group.append(el("h4", "basis-heading", `${title}（${items.length}）`), list);
+    if (entries.length > RELATED_SHOWN) {
+      const more = el("button", "more", `展开其余 ${entries.length - RELATED_SHOWN} 条`);
+      more.type = "button";
+      more.addEventListener("click", () => {
+        list.append(...entries.slice(RELATED_SHOWN));
+        more.remove();
+        const next = entries[RELATED_SHOWN].querySelector("button, span");
+        if (next && next.focus) next.focus();
+      });
+      group.append(more);
+    }
+    return group;
+  }
+
+  function renderBasis(body, inContext) {
+    const selfIds = new Set(inContext ? [body.clause.clause_id, body.chain[0] && body.chain[0].clause_id].filter(Boolean) : []);
+    const nodes = [];
+    const chain = el("ol", "basis-chain");
+    chain.setAttribute("aria-label", "依据链：自本条向上至法律");
+    body.chain.forEach((step, at) => {
+      const item = el("li", at === 0 ? "chain-step chain-self" : "chain-step");
+      item.append(...relatedEntry(step, selfIds, inContext));
+      if (at === 0) item.append(el("span", "basis-how", "本条"));
+      chain.append(item);
+    });
+    const chainGroup = el("div", "basis-group");
+    chainGroup.append(el("h4", "basis-heading", "依据链"), chain);
+    if (body.chain.length < 2) chainGroup.append(el("p", "empty-note", "未发现上位依据。"));
+    nodes.push(chainGroup);
+
+    const onChain = new Set(body.chain.map(relatedKey));
+    const otherBases = body.bases.filter((item) => !onChain.has(relatedKey(item)));
+    const below = new Set(body.implemented_by.map(relatedKey));
+    const asBases = new Set(body.bases.map(relatedKey));
+    const groups = [
+      ["其他依据", otherBases, "basis-others"],
+      ["下位落实条款", body.implemented_by, "basis-implemented"],
+      ["被引用", body.cited_by.filter((item) => !below.has(relatedKey(item))), "basis-cited-by"],
+      ["其他引用", body.cites.filter((item) => !asBases.has(relatedKey(item))), "basis-cites"],
+      ["罚则", body.penalties, "basis-penalties"],
+      ["对应义务", body.duties, "basis-duties"],
+    ];
+    for (const [title, items, className] of groups) {
+      if (items.length) nodes.push(relatedGroup(title, items, selfIds, inContext, className));
+    }
+    return nodes;
+  }
+
+  async function loadBasis(container, clauseId, inContext) {
+    const seq = (container.basisSeq = (container.basisSeq || 0) + 1);
+    container.setAttribute("aria-busy", "true");
+    container.replaceChildren(el("p", "status loading", "正在查找依据…"));
+    try {
+      const body = await api(`clauses/${encodeURIComponent(clauseId)}/related`);
+      if (seq !== container.basisSeq) return;
+      container.replaceChildren(...renderBasis(body, inContext));
+    } catch (failure) {
+      if (seq !== container.basisSeq) return;
+      const box = el("div", "error");
+      showError(box, failure);
+      container.replaceChildren(box);
+    } finally {
+      if (seq === container.basisSeq) container.removeAttribute("aria-busy");
+    }
   }
 
   function searchParams() {
@@ -270,6 +432,7 @@
     contextTitle.textContent = "正在加载…";
     unitList.setAttribute("aria-busy", "true");
     contextHeading.focus();
+    loadBasis(contextBasis, clauseId, true);
     try {
       const body = await api(`clauses/${encodeURIComponent(clauseId)}`, "neighbours=2");
       if (seq !== contextSeq) return;
@@ -298,6 +461,116 @@
     context.hidden = true;
     document.body.classList.remove("context-open");
     if (contextOpener && contextOpener.isConnected) contextOpener.focus();
+  }
+
+  // 引用核验: every citation of a pasted text marked in place and listed with its verdict.
+  function verdictClass(verdict) {
+    const severity = verdict === "ok" ? "is-ok" : WARN_VERDICTS.has(verdict) ? "is-warn" : "is-error";
+    return `verdict-${verdict} ${severity}`;
+  }
+
+  function bookTitle(text) {
+    return text.startsWith("《") ? text : `《${text}》`;
+  }
+
+  // One checked citation as a list item; draft.js lists the problems of a plan with it too.
+  function checkItem(found, { number = null, openable = true } = {}) {
+    const item = el("li", `check-item ${verdictClass(found.verdict)}`);
+    if (number !== null) item.dataset.n = String(number);
+    const head = el("p", "check-head");
+    head.append(el("span", "verdict-label", VERDICT_LABELS[found.verdict] || found.verdict), el("span", "check-cited", found.text));
+    if (found.citation && found.citation !== found.text) head.append(el("span", "check-normal", `→ ${found.citation}`));
+    const badge = found.verdict === "ok" ? null : statusBadge(found);
+    if (badge && !["repealed", "not_in_force"].includes(found.verdict)) head.append(badge);
+    item.append(head);
+    if (found.message) item.append(el("p", "check-message", found.message));
+    if (found.verdict === "ok" && found.quote) item.append(el("q", "quote", shortQuote(found.quote)));
+    if (found.current && found.current.citation) item.append(el("p", "check-current", `现行版本：${found.current.citation}`));
+    if (found.verdict !== "ok" && found.suggestions && found.suggestions.length) {
+      const suggestions = found.suggestions.slice(0, 5).map(bookTitle);
+      item.append(el("p", "check-suggest", `${found.verdict === "unknown_document" || found.verdict === "ambiguous" ? "相近文件" : "可能是"}：${suggestions.join("；")}`));
+    }
+    const target = (found.current && found.current.clause_id) || found.clause_id;
+    if (openable && target) {
+      const open = el("button", "open-context", found.current && found.current.clause_id ? "查看现行条文" : "查看上下文");
+      open.type = "button";
+      open.setAttribute("aria-label", `查看上下文：${(found.current && found.current.citation) || found.citation || found.text}`);
+      open.addEventListener("click", () => {
+        selectTab(tabs[0]);
+        openContext(target, null, open);
+      });
+      item.append(open);
+    }
+    return item;
+  }
+
+  function checkedText(text, citations) {
+    const chars = Array.from(text);
+    const fragment = document.createDocumentFragment();
+    let at = 0;
+    citations
+      .map((found, index) => ({ found, number: index + 1 }))
+      .sort((a, b) => a.found.span[0] - b.found.span[0])
+      .forEach(({ found, number }) => {
+        const [start, end] = found.span || [];
+        if (!(start >= at) || !(end > start) || end > chars.length) return;
+        if (start > at) fragment.append(chars.slice(at, start).join(""));
+        const mark = el("mark", `cite-mark ${verdictClass(found.verdict)}`, chars.slice(start, end).join(""));
+        mark.dataset.n = String(number);
+        mark.dataset.verdict = found.verdict;
+        mark.title = [VERDICT_LABELS[found.verdict] || found.verdict, found.message].filter(Boolean).join("：");
+        fragment.append(mark);
+        at = end;
+      });
+    if (at < chars.length) fragment.append(chars.slice(at).join(""));
+    return fragment;
+  }
+
+  function checkSummaryText(body) {
+    const total = body.citations.length;
+    if (!total) return "未识别出条文引用。引用请写作《文件名称》第某条（第某款、第（某）项）的形式。";
+    const counts = Object.entries(body.summary || {})
+      .sort(([a], [b]) => Object.keys(VERDICT_LABELS).indexOf(a) - Object.keys(VERDICT_LABELS).indexOf(b))
+      .map(([verdict, count]) => `${VERDICT_LABELS[verdict] || verdict} ${count}`)
+      .join(" · ");
+    const verdict = body.problems ? `其中 ${body.problems} 处有问题` : "全部正确";
+    return `共 ${total} 处引用，${verdict}（${counts}）。`;
+  }
+
+  async function runCheck() {
+    const text = checkInput.value;
+    checkError.hidden = true;
+    if (!text.trim()) {
+      checkInput.focus();
+      return;
+    }
+    const seq = ++checkSeq;
+    const button = checkForm.querySelector('button[type="submit"]');
+    button.disabled = true;
+    checkResult.setAttribute("aria-busy", "true");
+    checkStatus.textContent = "正在核验引用…";
+    checkStatus.classList.add("loading");
+    try {
+      const body = await api("citations/check", null, { method: "POST", json: { text } });
+      if (seq !== checkSeq) return;
+      checkSummary.textContent = checkSummaryText(body);
+      checkSummary.classList.toggle("has-problems", body.problems > 0);
+      checkText.replaceChildren(checkedText(text, body.citations));
+      checkList.replaceChildren(...body.citations.map((found, at) => checkItem(found, { number: at + 1 })));
+      checkResult.hidden = false;
+      checkStatus.textContent = "";
+    } catch (failure) {
+      if (seq !== checkSeq) return;
+      checkStatus.textContent = "";
+      checkResult.hidden = true;
+      showError(checkError, failure);
+    } finally {
+      if (seq === checkSeq) {
+        button.disabled = false;
+        checkResult.removeAttribute("aria-busy");
+        checkStatus.classList.remove("loading");
+      }
+    }
   }
 
   // Tabs follow the WAI-ARIA pattern: one tab stop, arrow keys move between tabs, each tab shows its panel.
@@ -437,6 +710,16 @@
     if (keyBox.open && !keyBox.contains(event.target)) keyBox.open = false;
   });
   $("context-close").addEventListener("click", closeContext);
+  checkForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    runCheck();
+  });
+  checkInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      runCheck();
+    }
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (keyBox.open) keyBox.open = false;
@@ -444,7 +727,7 @@
   });
 
   // The helpers other tools on this page (draft.js) build on; loaded after this file.
-  window.PolicyPage = Object.freeze({ api, request, el, showError, metaLine });
+  window.PolicyPage = Object.freeze({ api, request, el, showError, metaLine, checkItem, VERDICT_LABELS });
 
   apiKey.value = storedKey();
   selectTab(tabs.find((tab) => tab.dataset.hash && `#${tab.dataset.hash}` === location.hash) || tabs[0]);

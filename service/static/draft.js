@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { request, el, showError, metaLine } = window.PolicyPage;
+  const { request, el, showError, metaLine, checkItem } = window.PolicyPage;
   const $ = (id) => document.getElementById(id);
   const MAX_PROBLEMS = 50;
   const MAX_PROBLEM_CHARS = 500;
@@ -24,11 +24,17 @@
   const exportBox = $("draft-export");
   const template = $("draft-problem-template");
   const generateButton = form.querySelector('button[type="submit"]');
+  const checkBox = $("draft-check");
+  const checkSummary = $("draft-check-summary");
+  const checkList = $("draft-check-list");
+  const anywayButton = $("draft-anyway");
 
   // The draft as the server returned it, and per problem what the person removed and filled in.
   let draft = null;
   let reviews = [];
   let draftSeq = 0;
+  // The format whose download waits for 仍然下载 after the citation check found problems.
+  let pendingFormat = null;
 
   function problemLines(text) {
     return text.split(/\r?\n/).map((line) => line.replace(NUMBERING, "").trim()).filter(Boolean);
@@ -227,6 +233,7 @@
       const result = await response.json();
       if (seq !== draftSeq) return;
       draft = result;
+      hideCheck();
       reviews = draft.problems.map((problem) => newReview(earlier.get(problem.problem)));
       list.replaceChildren(...draft.problems.map((problem, at) => renderProblem(problem, reviews[at], at + 1)));
       exportBox.hidden = false;
@@ -274,7 +281,63 @@
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
-  async function download(format, button) {
+  // Every citation the file will carry: the kept bases, penalties and the sources of the kept obligations.
+  function planCitations() {
+    const citations = new Set();
+    for (const problem of reviewedProblems()) {
+      for (const item of [...problem.bases, ...problem.penalties, ...problem.obligations]) {
+        if (item.citation) citations.add(item.citation);
+      }
+    }
+    return [...citations];
+  }
+
+  function hideCheck() {
+    pendingFormat = null;
+    checkBox.hidden = true;
+    checkList.replaceChildren();
+  }
+
+  function showCheck(body, format) {
+    pendingFormat = format;
+    const problems = body.citations.filter((found) => found.verdict !== "ok");
+    checkSummary.textContent = `下载前核验：方案中的 ${body.citations.length} 处引用有 ${body.problems} 处问题。`
+      + "可移除相应依据后重新下载，或确认无误后仍然下载。";
+    checkList.replaceChildren(...problems.map((found) => checkItem(found, { openable: false })));
+    anywayButton.textContent = "仍然下载";
+    anywayButton.setAttribute("aria-label", `仍然下载 ${format === "docx" ? "Word" : "Markdown"} 文件`);
+    checkBox.hidden = false;
+  }
+
+  // Before a download the plan's citations go through POST citations/check: with problems the file waits
+  // for 仍然下载; when the check itself fails, the download goes ahead with a note.
+  async function exportPlan(format, button) {
+    if (!draft) return;
+    hideCheck();
+    errorBox.hidden = true;
+    const citations = planCitations();
+    let note = "";
+    if (citations.length) {
+      button.disabled = true;
+      statusLine.textContent = "正在核验方案中的引用…";
+      try {
+        const response = await request("citations/check", { method: "POST", json: { text: citations.join("\n") } });
+        const body = await response.json();
+        if (body.problems > 0) {
+          showCheck(body, format);
+          statusLine.textContent = `方案中有 ${body.problems} 处引用需要核对，见下方。`;
+          return;
+        }
+      } catch (failure) {
+        note = `（未能核验引用：${failure.message}）`;
+      } finally {
+        button.disabled = false;
+      }
+    }
+    await download(format, button, note);
+  }
+
+  async function download(format, button, note = "") {
     if (!draft) return;
     const title = titleInput.value.trim() || draft.title;
     errorBox.hidden = true;
@@ -287,7 +350,7 @@
         accept: format === "docx" ? DOCX_TYPE : "text/markdown",
       });
       saveBlob(await response.blob(), fileName(title, format === "docx" ? "docx" : "md"));
-      statusLine.textContent = `已下载《${title}》。`;
+      statusLine.textContent = `已下载《${title}》。${note}`;
     } catch (failure) {
       statusLine.textContent = "";
       showError(errorBox, failure);
@@ -306,6 +369,16 @@
       generate();
     }
   });
-  $("draft-docx").addEventListener("click", (event) => download("docx", event.currentTarget));
-  $("draft-markdown").addEventListener("click", (event) => download("markdown", event.currentTarget));
+  $("draft-docx").addEventListener("click", (event) => exportPlan("docx", event.currentTarget));
+  $("draft-markdown").addEventListener("click", (event) => exportPlan("markdown", event.currentTarget));
+  anywayButton.addEventListener("click", async () => {
+    const format = pendingFormat;
+    if (!format) return;
+    hideCheck();
+    await download(format, $(format === "docx" ? "draft-docx" : "draft-markdown"));
+  });
+  // A removal or restore changes what the file cites: the last check no longer applies.
+  list.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest("button.remove, button.restore")) hideCheck();
+  });
 })();
