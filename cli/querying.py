@@ -86,8 +86,8 @@ def run_query(args) -> int:
         print("no results")
     for rank, result in enumerate(results, start=1):
         document = result["document"]
-        superseded = f"（{document['status'] or '已被新版本取代'}）" if document["superseded"] else ""
-        print(f"{rank:>2}. {result['citation']}{superseded}  [{result['score']:.3f}]")
+        status = f"（{document['status']}）" if document["status"] != "现行有效" else ""
+        print(f"{rank:>2}. {result['citation']}{status}  [{result['score']:.3f}]")
         text = result["text"].replace("\n", " ")
         print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")
         if args.explain:
