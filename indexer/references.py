@@ -206,8 +206,8 @@ class Words:
         return float(sum(self.idf[n] for n in wanted if inverse[n] in held)) / total
 
 
-def higher(target: DocumentMeta, source: DocumentMeta) -> bool:
-    return rests_on(target.doc_type, target.region, source.doc_type, source.region)
+def higher(target: DocumentMeta, source: DocumentMeta, named: bool = False) -> bool:
+    return rests_on(target.doc_type, target.region, source.doc_type, source.region, named=named)
 
 
 def restatements(catalog: Catalog, words: Words, cited: set[tuple[str, str]] = frozenset(), *,
@@ -224,7 +224,14 @@ def restatements(catalog: Catalog, words: Words, cited: set[tuple[str, str]] = f
         if sum(1 for g in grams[i] if g in vocab) >= RESTATE_MIN_BIGRAMS:
             sources.append(i)
         targets.append(i)
-    above = {s: [t for t in range(len(docs)) if higher(docs[t], docs[s])] for s in range(len(docs))}
+    # a text may rest on the texts of a region it cites (a city's measures citing the province's 办法)
+    named_regions: dict[str, set[str]] = {}
+    by_id = {doc.doc_id: doc for doc in docs}
+    for citing, cited_doc in cited:
+        if cited_doc in by_id and by_id[cited_doc].region:
+            named_regions.setdefault(citing, set()).add(by_id[cited_doc].region)
+    above = {s: [t for t in range(len(docs)) if higher(docs[t], docs[s], docs[t].region in named_regions.get(docs[s].doc_id, ()))]
+             for s in range(len(docs))}
     sources = [i for i in sources if above[int(catalog.doc_of[i])]]
     target_docs = {t for s in {int(catalog.doc_of[i]) for i in sources} for t in above[s]}
     targets = [i for i in targets if int(catalog.doc_of[i]) in target_docs]

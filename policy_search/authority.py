@@ -66,11 +66,14 @@ def authority_level(doc_type: str | None) -> int:
     return AUTHORITY_LEVELS.get(doc_type or "", LOWEST_LEVEL)
 
 
-def rests_on(upper_type: str | None, upper_region: str | None, lower_type: str | None, lower_region: str | None) -> bool:
+def rests_on(upper_type: str | None, upper_region: str | None, lower_type: str | None, lower_region: str | None,
+             *, named: bool = False) -> bool:
     """Whether a text of (upper_type, upper_region) may be a basis (依据) of one of (lower_type, lower_region): of
-    higher authority, or national above local at the same level, and national or of the same region."""
+    higher authority, or national above local at the same level; and national or of the same region, unless the
+    lower text names it (a city's measures citing the province's 办法), which says where it stands."""
     national = upper_region in (None, "全国")
-    if not national and upper_region != lower_region:
+    if not named and not national and upper_region != lower_region:
         return False
     upper, lower = authority_level(upper_type), authority_level(lower_type)
-    return upper < lower or (national and lower_region not in (None, "全国") and upper <= lower)
+    local = lower_region not in (None, "全国")
+    return upper < lower or (local and (national or upper_region != lower_region) and upper <= lower)

@@ -50,8 +50,10 @@ class Relations:
                 self.document_bases.setdefault(int(index.doc_of[source]), []).append(reference)
 
     def higher(self, target_doc: int, source_doc: int) -> bool:
+        """Of higher authority; where it stands was settled when the reference was made (a text cites it, or
+        the indexer found it national or of the text's region)."""
         upper, lower = self.index.documents[target_doc], self.index.documents[source_doc]
-        return rests_on(upper.doc_type, upper.region, lower.doc_type, lower.region)
+        return rests_on(upper.doc_type, upper.region, lower.doc_type, lower.region, named=True)
 
     # -- one clause ------------------------------------------------------------------------------------
 

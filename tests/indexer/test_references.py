@@ -124,3 +124,23 @@ def test_unresolved_references_are_kept_as_written(tmp_path):
     references = store.read_references(store.IndexStore(tmp_path / "index").current())
     unresolved = [r for r in references if r.text == "《中华人民共和国噪声污染防治法》"]
     assert len(unresolved) == 1 and unresolved[0].target_doc is None and unresolved[0].kind == CITES
+
+
+def test_a_city_text_rests_on_the_province_it_cites(tmp_path):
+    """A city's measures are not of the province's region, but citing the province's 办法 says where they stand:
+    their restatement of another of its articles is linked too."""
+    folder = write_basis_corpus(tmp_path / "corpus")
+    (folder / "东湖市监测整治措施(2024-11-01).txt").write_text(
+        "东湖市监测整治措施\n"
+        "一、落实《西山省排污监督办法》，开展监测数据专项检查。\n"
+        "二、违反本办法规定，篡改、伪造监测数据的，依照《示例环境法》第五条第（二）项的规定处罚，并向社会公开。\n",
+        encoding="utf-8")
+    files, _ = discover([folder])
+    result = parse_files(files)
+    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    generation = store.IndexStore(tmp_path / "index").current()
+    documents = {d.doc_id: d for d in store.read_documents(generation)}
+    clauses = {c.clause_id: c for c in store.read_clauses(generation)}
+    city = [r for r in store.read_references(generation) if documents[clauses[r.source].doc_id].title == "东湖市监测整治措施"]
+    restated = {documents[r.target_doc].title for r in city if r.kind == RESTATES}
+    assert "西山省排污监督办法" in restated  # its 第三条, restated in 二、
