@@ -127,8 +127,10 @@ class Linker:
         return self.words.share(own, article) >= AGREEMENT
 
     def _versions_first(self, docs: list[int], source: DocumentMeta, note: str | None) -> list[int]:
-        """The version a citation means first: the year it names, else the newest not younger than the citing text."""
+        """The versions of the text meant (the resolver's best), the one a citation means first: the year it
+        names, else the newest not younger than the citing text."""
         metas = self.catalog.documents
+        docs = [d for d in docs if metas[d].version_key == metas[docs[0]].version_key]  # the text meant, any version
         year = _YEAR.search(note or "")
         if year:
             named = [d for d in docs if (metas[d].date or "").startswith(year.group(1))]

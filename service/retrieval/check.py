@@ -155,9 +155,11 @@ class CitationChecker:
     def _version(self, docs: list[int], found: Found) -> int:
         """The version cited: the one whose year the note names, else the best the resolver found (the
         current text, or the version a 文号 names)."""
+        documents = self.index.documents
+        docs = [d for d in docs if documents[d].version_key == documents[docs[0]].version_key]  # the text meant
         year = _YEAR.search(found.note or "")
         if year:
-            named = [d for d in docs if (self.index.documents[d].date or "").startswith(year.group(1))]
+            named = [d for d in docs if (documents[d].date or "").startswith(year.group(1))]
             if named:
                 return named[0]
         return docs[0]

@@ -144,3 +144,26 @@ def test_a_city_text_rests_on_the_province_it_cites(tmp_path):
     city = [r for r in store.read_references(generation) if documents[clauses[r.source].doc_id].title == "东湖市监测整治措施"]
     restated = {documents[r.target_doc].title for r in city if r.kind == RESTATES}
     assert "西山省排污监督办法" in restated  # its 第三条, restated in 二、
+
+
+def test_a_citation_means_the_text_named_not_a_newer_one_of_the_same_name_elsewhere(tmp_path):
+    """《城市绿化条例》 is the national 条例, not another city's 城市绿化条例 made nearer the citing text's date."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    texts = {
+        "城市绿化条例(2017-03-01).txt": "城市绿化条例\n第一条　为了促进城市绿化事业的发展，制定本条例。\n"
+                                     "第二条　对在城市绿化工作中成绩显著的单位和个人，由人民政府给予表彰和奖励。\n",
+        "舟山市城市绿化条例(2019-06-01).txt": "舟山市城市绿化条例\n第一条　为了加强城市绿化，制定本条例。\n"
+                                         "第二条　市人民政府应当编制城市绿地系统规划。\n",
+        "驻马店市城市绿化条例(2020-01-01).txt": "驻马店市城市绿化条例\n第一条　为了加强城市绿化，制定本条例。\n"
+                                           "第二条　依照《城市绿化条例》第二条的规定，对成绩显著的单位给予表彰。\n",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    files, _ = discover([folder])
+    result = parse_files(files)
+    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    generation = store.IndexStore(tmp_path / "index").current()
+    documents = {d.doc_id: d.title for d in store.read_documents(generation)}
+    cite = next(r for r in store.read_references(generation) if r.kind == CITES)
+    assert documents[cite.target_doc] == "城市绿化条例" and cite.target
