@@ -199,13 +199,12 @@ class Words:
 
     def share(self, text: str, other: str) -> float:
         """Weighted share of `text`'s bigrams that `other` holds."""
-        wanted = [self.vocab[g] for g in _bigrams(text) if g in self.vocab]
-        if not wanted:
+        wanted = [(g, float(self.idf[self.vocab[g]])) for g in _bigrams(text) if g in self.vocab]
+        total = sum(weight for _, weight in wanted)
+        if not total:
             return 0.0
         held = set(_bigrams(other))
-        inverse = {n: g for g, n in self.vocab.items() if n in set(wanted)}
-        total = float(self.idf[wanted].sum())
-        return float(sum(self.idf[n] for n in wanted if inverse[n] in held)) / total
+        return sum(weight for g, weight in wanted if g in held) / total
 
 
 def higher(target: DocumentMeta, source: DocumentMeta, named: bool = False) -> bool:

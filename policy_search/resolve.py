@@ -69,6 +69,7 @@ class CitationResolver:
         self.titles: dict[str, list[int]] = {}
         self.numbers: dict[str, list[int]] = {}
         self._names: list[tuple[str, int]] = []  # every (name, doc) for ending and abbreviation matches
+        self._by_kind: dict[str | None, list[tuple[str, int]]] = {}  # the same, by the kind of document a name ends as
         for pos, meta in enumerate(index.documents):
             names = set(short_titles(meta.title)) | {compact(meta.title)}
             official = _ABOUT.search(compact(meta.title))  # X关于Y的意见 is also cited as 《关于Y的意见》, 《Y的意见》
@@ -78,6 +79,7 @@ class CitationResolver:
             for name in names:
                 self.titles.setdefault(name, []).append(pos)
                 self._names.append((name, pos))
+                self._by_kind.setdefault(_kind_word(name), []).append((name, pos))
             if meta.doc_number:
                 self.numbers.setdefault(doc_number_key(fold(meta.doc_number)), []).append(pos)
 
@@ -103,7 +105,9 @@ class CitationResolver:
             for key in keys:
                 if len(key) < 3 or (matches is _abbreviates and not quoted and len(key) < 4):
                     continue
-                found = {pos for name, pos in self._names if matches(name, key, quoted)}
+                kind = _kind_word(key)
+                names = self._names if matches is _ends_with else self._by_kind.get(kind, []) if kind else []
+                found = {pos for name, pos in names if matches(name, key, quoted)}
                 if found:
                     return self._unique(found, allowed)
         return [], []
@@ -292,10 +296,9 @@ def _ends_with(title: str, key: str, quoted: bool) -> bool:
 
 
 def _abbreviates(title: str, key: str, quoted: bool) -> bool:
-    """The typed characters appear in the title in order, and both end as the same kind of document; a name
-    typed without 《》 must also start as the title does."""
-    kind = _kind_word(key)
-    if kind is None or kind != _kind_word(title) or len(key) >= len(title):
+    """The typed characters appear in the title in order (the caller asks only titles ending as the same kind
+    of document); a name typed without 《》 must also start as the title does."""
+    if len(key) >= len(title):
         return False
     if not quoted and key[0] != title[0]:
         return False
