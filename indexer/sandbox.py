@@ -13,12 +13,14 @@ from pathlib import Path
 
 from indexer.pipeline import Failure, ParsedDocument
 from policy_search.model import Clause, DocumentMeta
+from policy_search.processes import die_with_parent
 
 
 def parse_in_child(path: Path, *, timeout_s: float, memory_mb: int) -> tuple[list[ParsedDocument], list[Failure]]:
     """Parse `path` in a child limited to `memory_mb` of address space and `timeout_s` of time."""
 
     def limits() -> None:
+        die_with_parent()
         memory = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         cpu = int(timeout_s) + 1

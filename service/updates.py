@@ -2,7 +2,12 @@
 
 The child (`python -m indexer.update`) parses every upload in a sandboxed grandchild, builds a new generation
 beside the published one and publishes it atomically; then the holder swaps to it. A child that dies or is
-killed leaves the published generation as it was.
+killed leaves the published generation as it was; the child dies with the service.
+
+Tasks are kept with the index (INDEX_DIR/tasks/ID.json, each written atomically), so a restarted service
+still answers GET /tasks/{id}: a task that was queued or running when the service stopped reads
+`interrupted`, with the per-file results it had. Uploads wait in INDEX_DIR/uploads/ID/ until their task ends;
+what is left there at start-up belongs to no running task and is removed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -25,11 +29,16 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from policy_search import store
+from policy_search.processes import die_with_parent
 from service.settings import Settings
 from service.state import IndexHolder
 
 log = logging.getLogger("policy_search.service")
 MAX_TASKS_KEPT = 200
+MAX_NAME_BYTES = 200  # file names are at most 255 bytes on common file systems; room for a -N suffix
+TASKS, UPLOADS = "tasks", "uploads"
+SAVE_EVERY_S = 0.5  # progress is written at most this often; status changes and failures at once
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
 
@@ -37,7 +46,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 class Task:
     task_id: str
     kind: str  # "add" or "delete"
-    status: str = "queued"  # queued, running, done, failed
+    status: str = "queued"  # queued, running, done, failed; interrupted: the service stopped before it ended
     files: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     progress: dict = field(default_factory=dict)
@@ -46,17 +55,29 @@ class Task:
     message: str | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
+    generation: str | None = None  # the generation published when the update started
     done_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict:
         # not asdict(): it deep-copies every field, and a threading.Event cannot be copied
         return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "done_event"}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Task:
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data and f.name != "done_event"})
+
 
 def safe_name(name: str, taken: set[str]) -> str:
-    """A file name from an upload that can never become a path: last component, no control or path characters."""
+    """A file name from an upload that can never become a path: last component, no control or path characters,
+    at most MAX_NAME_BYTES in UTF-8 (a long title is shortened before its suffix: 85 Chinese characters are
+    255 bytes)."""
     base = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .") or "upload"
-    base = base[-120:]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or len(suffix.encode()) > 16:
+        stem, dot, suffix = base, "", ""
+    room = MAX_NAME_BYTES - len((dot + suffix).encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore").strip(" .") or "upload"
+    base = f"{stem}{dot}{suffix}"
     candidate, number = base, 1
     while candidate in taken:
         stem, dot, suffix = base.rpartition(".")
@@ -71,13 +92,43 @@ def _kill_group(child: subprocess.Popen) -> None:
         os.killpg(child.pid, signal.SIGKILL)
 
 
+class TaskStore:
+    """Task records in INDEX_DIR/tasks/, one JSON file each, replaced atomically."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.folder = Path(index_dir) / TASKS
+
+    def save(self, task: Task) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{task.task_id}.json"
+        temporary = path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(task.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+
+    def load(self) -> list[Task]:
+        """Every readable record, oldest first; unreadable ones (a crash mid-write leaves only a .tmp) skipped."""
+        tasks = []
+        for path in self.folder.glob("*.json") if self.folder.is_dir() else ():
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                tasks.append(Task.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        for leftover in self.folder.glob("*.tmp") if self.folder.is_dir() else ():
+            leftover.unlink(missing_ok=True)
+        return sorted(tasks, key=lambda task: task.created)
+
+    def forget(self, task_id: str) -> None:
+        (self.folder / f"{task_id}.json").unlink(missing_ok=True)
+
+
 class Updater:
     """A queue of updates served by one worker thread, so generations are built one after another."""
 
     def __init__(self, settings: Settings, holder: IndexHolder) -> None:
         self.settings = settings
         self.holder = holder
+        self.records = TaskStore(settings.index_dir)
+        self.uploads = Path(settings.index_dir) / UPLOADS
         self.tasks: OrderedDict[str, Task] = OrderedDict()
+        self._recover()
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
         self._queue: list[tuple[Task, list[str], Path | None]] = []
@@ -85,24 +136,53 @@ class Updater:
         self._thread = threading.Thread(target=self._work, name="index-updater", daemon=True)
         self._thread.start()
 
+    def _recover(self) -> None:
+        """Tasks of an earlier run: those it left unfinished are interrupted; its uploads are removed."""
+        published = store.IndexStore(self.settings.index_dir).current()
+        for task in self.records.load():
+            if task.status in ("queued", "running"):
+                task.finished = time.time()
+                if task.status == "running" and published is not None and task.generation not in (None, published.name):
+                    # one update runs at a time: a generation newer than the one it started from is its own
+                    task.status, task.message = "done", "published; the service stopped before it could report it"
+                else:
+                    task.status = "interrupted"
+                    task.message = "the service stopped before this update ended; the index is as it was before it"
+                self.records.save(task)
+                log.warning("event=task_recovered task=%s status=%s", task.task_id, task.status)
+            task.done_event.set()
+            self.tasks[task.task_id] = task
+        while len(self.tasks) > MAX_TASKS_KEPT:
+            self.records.forget(self.tasks.popitem(last=False)[0])
+        if self.uploads.is_dir():
+            for orphan in self.uploads.iterdir():
+                shutil.rmtree(orphan, ignore_errors=True)
+                log.info("event=orphan_upload_removed folder=%s", orphan.name)
+
     def stop(self) -> None:
         with self._wakeup:
             self._stopping = True
             self._wakeup.notify_all()
 
     def submit_upload(self, files: list[tuple[str, bytes]], metadata: dict | None) -> Task:
-        folder = Path(tempfile.mkdtemp(prefix="policy-search-upload-"))
-        taken: set[str] = set()
-        names = []
-        for name, data in files:
-            safe = safe_name(name, taken)
-            (folder / safe).write_bytes(data)
-            names.append(safe)
-        if metadata:
-            rows = [json.dumps({"file": name, **metadata}, ensure_ascii=False) for name in names]
-            (folder / "manifest.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
-        task = Task(task_id=uuid.uuid4().hex[:12], kind="add", files=names)
-        args = ["--add", *[str(folder / name) for name in names]]
+        """Write the uploads to their task's folder and queue the update; a folder that cannot be written is
+        removed again and the error raised (nothing was queued)."""
+        task = Task(task_id=uuid.uuid4().hex[:12], kind="add")
+        folder = self.uploads / task.task_id
+        try:
+            folder.mkdir(parents=True)
+            taken: set[str] = set()
+            for name, data in files:
+                safe = safe_name(name, taken)
+                (folder / safe).write_bytes(data)
+                task.files.append(safe)
+            if metadata:
+                rows = [json.dumps({"file": name, **metadata}, ensure_ascii=False) for name in task.files]
+                (folder / "manifest.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        args = ["--add", *[str(folder / name) for name in task.files]]
         return self._enqueue(task, args, folder)
 
     def submit_delete(self, doc_id: str) -> Task:
@@ -114,10 +194,11 @@ class Updater:
             return self.tasks.get(task_id)
 
     def _enqueue(self, task: Task, args: list[str], folder: Path | None) -> Task:
+        self.records.save(task)
         with self._wakeup:
             self.tasks[task.task_id] = task
             while len(self.tasks) > MAX_TASKS_KEPT:
-                self.tasks.popitem(last=False)
+                self.records.forget(self.tasks.popitem(last=False)[0])
             self._queue.append((task, args, folder))
             self._wakeup.notify()
         return task
@@ -139,6 +220,7 @@ class Updater:
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
                 task.finished = time.time()
+                self.records.save(task)
                 task.done_event.set()
 
     def _command(self, args: list[str]) -> list[str]:
@@ -157,6 +239,10 @@ class Updater:
 
     def _run(self, task: Task, args: list[str]) -> None:
         task.status = "running"
+        published = store.IndexStore(self.settings.index_dir).current()
+        task.generation = published.name if published is not None else None
+        self.records.save(task)
+        saved = time.monotonic()
         started = time.perf_counter()
         log.info("event=update_started task=%s kind=%s files=%d", task.task_id, task.kind, len(task.files))
         child = subprocess.Popen(
@@ -166,6 +252,7 @@ class Updater:
             text=True,
             cwd=Path(__file__).resolve().parents[1],
             start_new_session=True,  # its own process group: a timeout stops the sandboxed parser too
+            preexec_fn=die_with_parent,
         )
         timer = threading.Timer(self.settings.update_timeout_s, _kill_group, args=(child,))
         timer.start()
@@ -182,6 +269,9 @@ class Updater:
                     task.summary = event
                 elif kind:
                     task.progress[kind] = event
+                if kind in ("failed", "summary") or time.monotonic() - saved > SAVE_EVERY_S:
+                    self.records.save(task)
+                    saved = time.monotonic()
             stderr = child.stderr.read()
             code = child.wait()
         except BaseException:
