@@ -68,7 +68,8 @@ def run_query(args) -> int:
         ranking = {"thesaurus": args.thesaurus} | ({} if args.rerank is None else {"rerank": args.rerank})
         if args.dense_weight is not None:
             ranking["dense_weight"] = args.dense_weight
-        searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model, threads=args.threads, ranking=ranking)
+        searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model, threads=args.threads, ranking=ranking,
+                                 vectors=args.mode != "bm25")
         outcome = searcher.search(args.text, filters, top_k=args.top_k, mode=args.mode)
     except PolicySearchError as exc:
         print(f"error: {exc}", file=sys.stderr)

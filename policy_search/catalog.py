@@ -32,12 +32,13 @@ class Catalog:
     def __post_init__(self) -> None:
         self.doc_pos = {meta.doc_id: i for i, meta in enumerate(self.documents)}
         self.clause_pos = {clause.clause_id: i for i, clause in enumerate(self.clauses)}
-        self.doc_of = np.array([self.doc_pos[c.doc_id] for c in self.clauses], dtype=np.int32)
+        doc_of = [self.doc_pos[c.doc_id] for c in self.clauses]  # lists while building: numpy scalars are slow
+        self.doc_of = np.array(doc_of, dtype=np.int32)
         self.doc_clauses = [[] for _ in self.documents]
-        for i, doc in enumerate(self.doc_of.tolist()):
+        for i, doc in enumerate(doc_of):
             self.doc_clauses[doc].append(i)
         groups: dict[tuple, int] = {}
-        group_of = np.zeros(len(self.clauses), dtype=np.int32)
+        group_of = [0] * len(self.clauses)
         self.group_members = []
         self.articles = {}
         for i, clause in enumerate(self.clauses):
@@ -49,12 +50,12 @@ class Catalog:
             group_of[i] = groups[key]
             self.group_members[groups[key]].append(i)
             if loc.article and loc.part == 1:
-                self.articles.setdefault((self.doc_of[i].item(), loc.article), group_of[i].item())
-        self.group_of = group_of
+                self.articles.setdefault((doc_of[i], loc.article), group_of[i])
+        self.group_of = np.array(group_of, dtype=np.int32)
         self.searchable = np.array([c.kind in SEARCH_KINDS for c in self.clauses], dtype=bool)
         self.parts = {}
         for i, clause in enumerate(self.clauses):
-            doc = int(self.doc_of[i])
+            doc = doc_of[i]
             if self.documents[doc].part_label:
                 numbers = part_numbers(clause.locator.path)
                 for depth in range(1, len(numbers) + 1):

@@ -21,12 +21,14 @@ def open_searcher(
     embedder: Embedder | None = None,
     config: RankingConfig | None = None,
     ranking: dict | None = None,
+    vectors: bool = True,
 ) -> Searcher:
-    """A searcher over the published generation; loads the embedding model only when the index has vectors.
+    """A searcher over the published generation; loads the embedding model only when the index has vectors and
+    `vectors` is asked (a BM25 search needs none: it answers without loading the model).
     Without a `config`, the ranking is the default one with the model's own hybrid mix (and the learned ranker
     for a tuned model, whose scores it was trained on), changed by `ranking`."""
     manifest = store.read_manifest(store.IndexStore(index_dir).require_current())
-    if embedder is None and manifest.get("embedding"):
+    if embedder is None and vectors and manifest.get("embedding"):
         embedder = load_embedder(model_dir, model=model, threads=threads)
     if config is None:
         model = {"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT), "rerank": getattr(embedder, "tuned", False)}

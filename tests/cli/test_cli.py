@@ -68,3 +68,18 @@ def test_index_reads_the_packaged_national_laws(tmp_path, capsys, monkeypatch):
     assert main(["index", "--national-laws", "environment", "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"]) == 0
     out = capsys.readouterr().out
     assert "documents: 2 (2 added" in out and "法律: 2" in out
+
+
+def test_a_bm25_query_never_loads_the_model(small_index, capsys, monkeypatch):
+    """The index has vectors, but a BM25 search needs none: the model is not loaded (that costs seconds)."""
+    out, _ = small_index
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("policy_search.embedding.loading.load_embedder", refuse)
+    monkeypatch.setattr("service.retrieval.engine.load_embedder", refuse)
+    assert main(["query", "排污 暗管", "--index", str(out), "--mode", "bm25", "--top-k", "2"]) == 0
+    assert "《" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="model was loaded"):
+        main(["query", "排污 暗管", "--index", str(out), "--mode", "hybrid"])
