@@ -23,7 +23,7 @@ MAX_MEMBERS = 2000  # a policy document has a few dozen parts
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # summed over the zip's size table
 MAX_RATIO = 200  # compression ratio above which a large member is treated as a zip bomb ...
 RATIO_MIN_BYTES = 10 * 1024 * 1024  # ... once it is at least this large
-MAX_TABLE_DEPTH = 8  # tables nested inside table cells
+MAX_TABLE_DEPTH = 8  # tables nested inside table cells read cell by cell; deeper ones, paragraph by paragraph
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, or a password-protected .docx
 _HEADING_STYLE = re.compile(r"heading [1-9]", re.IGNORECASE)
@@ -92,6 +92,9 @@ def _blocks(container, styles: dict[str, str], depth: int) -> Iterator[TextBlock
             yield from _paragraph_blocks(child, styles)
         elif child.tag == qn("w:tbl") and depth < MAX_TABLE_DEPTH:
             yield from _table_blocks(child, styles, depth + 1)
+        elif child.tag == qn("w:tbl"):  # nested deeper: its paragraphs in document order, without recursion
+            for paragraph in child.iter(qn("w:p")):
+                yield from _paragraph_blocks(paragraph, styles)
         elif child.tag == qn("w:sdt"):
             for content in child.iterchildren(qn("w:sdtContent")):
                 yield from _blocks(content, styles, depth)
