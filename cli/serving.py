@@ -29,5 +29,8 @@ def run_serve(args) -> int:
     settings = Settings(**overrides)
     logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"serving {settings.index_dir} on http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False,
+        http="service.middleware:JSONErrorHttpToolsProtocol",  # requests the HTTP parser refuses get the error shape too
+    )
     return 0

@@ -19,7 +19,7 @@ from policy_search.labels import (
     heading_label,
 )
 from policy_search.model import Clause, ClauseKind, ClauseLocator, Item, stable_id
-from policy_search.numerals import chinese_to_int
+from policy_search.numerals import numeral_value
 
 DEFAULT_MAX_UNIT_CHARS = 500  # about what a 512-token embedding model reads of Chinese text
 _APPENDIX_RE = re.compile(r"^(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?")
@@ -92,10 +92,10 @@ def article_locator(label: str | None, lines: list[str], path: tuple[str, ...]) 
         end = offset + len(line)
         item = ITEM_RE.match(line)
         sub = None if item else SUBITEM_RE.match(line)
-        if (item or sub) and paragraphs:
-            match = item or sub
-            digits = match.group(2) or match.group(3)
-            items.append(Item(match.group(1), chinese_to_int(digits), 1 if item else 2, len(paragraphs), offset, end))
+        match = item or sub
+        number = numeral_value(match.group(2) or match.group(3)) if match else None
+        if number is not None and paragraphs:  # （十十） is no item's number: such a line is a 款 of its own
+            items.append(Item(match.group(1), number, 1 if item else 2, len(paragraphs), offset, end))
             paragraphs[-1] = (paragraphs[-1][0], end)
         else:
             paragraphs.append((offset, end))
@@ -104,7 +104,7 @@ def article_locator(label: str | None, lines: list[str], path: tuple[str, ...]) 
     if label:
         match = ARTICLE_RE.match(label + "\u3000")
         if match:
-            number = chinese_to_int(match.group(2))
+            number = numeral_value(match.group(2))  # None for 第十十条: labelled as written, numbered by nothing
     locator = ClauseLocator(
         path=path,
         article=label,

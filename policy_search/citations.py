@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from policy_search.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int, int_to_chinese
+from policy_search.numerals import CHINESE_NUMERAL_CHARS, int_to_chinese, numeral_value
 from policy_search.text import fold
 
 _N = CHINESE_NUMERAL_CHARS
@@ -71,7 +71,11 @@ def find_citations(query: str) -> list[CitationQuery]:
     found = []
     taken: list[tuple[int, int]] = []
     for match in CITATION_RE.finditer(query):
-        number = chinese_to_int(match.group("article"))
+        number, paragraph, item = (
+            numeral_value(match.group(name)) if match.group(name) else None for name in ("article", "paragraph", "item")
+        )
+        if number is None or (match.group("paragraph") and paragraph is None) or (match.group("item") and item is None):
+            continue  # 第十十条, or more than 16 digits: not a number, so not a citation
         unit = match.group("unit")
         label = f"第{int_to_chinese(number)}{unit}" + (f"之{match.group('sub')}" if match.group("sub") else "")
         doc_number = doc_number_key(match.group("number")) if match.group("number") else None
@@ -87,8 +91,8 @@ def find_citations(query: str) -> list[CitationQuery]:
                 names=names,
                 article=label,
                 article_number=number,
-                paragraph=chinese_to_int(match.group("paragraph")) if match.group("paragraph") else None,
-                item=chinese_to_int(match.group("item")) if match.group("item") else None,
+                paragraph=paragraph,
+                item=item,
                 span=match.span(),
                 unit=unit,
                 doc_number=doc_number,
@@ -179,20 +183,26 @@ def _articles(run: str):
     start = end = 0
     unit = "条"
     for piece in _PIECE.finditer(run):
+        if piece.group(1) or article is not None:
+            number = numeral_value(piece.group(1) or piece.group(4) or piece.group(5))
+            if number is None:  # 第十十条, or more than 16 digits: the run names no place from here to its next article
+                if pending:
+                    yield article, sub, paragraph, None, written, start, end, unit
+                article, pending = None, False
+                continue
         if piece.group(1):
             if pending:
                 yield article, sub, paragraph, None, written, start, end, unit
-            article, sub, paragraph = chinese_to_int(piece.group(1)), piece.group(3), None
+            article, sub, paragraph = number, piece.group(3), None
             unit = "部分" if piece.group("part") else "条"
             written, pending, start = piece.group(0), True, piece.start()
         elif piece.group(4) and article is not None:
             if pending and paragraph is not None:
                 yield article, sub, paragraph, None, written, start, end, unit
                 start = piece.start()
-            paragraph = chinese_to_int(piece.group(4))
+            paragraph = number
             written, pending = f"第{int_to_chinese(article)}{unit}" + (f"之{sub}" if sub else "") + f"第{int_to_chinese(paragraph)}款", True
         elif piece.group(5) and article is not None:
-            number = chinese_to_int(piece.group(5))
             head = f"第{int_to_chinese(article)}{unit}" + (f"之{sub}" if sub else "")
             head += f"第{int_to_chinese(paragraph)}款" if paragraph else ""
             yield article, sub, paragraph, number, f"{head}第（{int_to_chinese(number)}）项", start if pending else piece.start(), piece.end(), unit

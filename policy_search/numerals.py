@@ -1,56 +1,64 @@
-"""Chinese numerals as used in legal labels (第一百零三条, 第（十二）项), both ways."""
+"""Chinese numerals as used in legal labels (第一百零三条, 第（十二）项), both ways, by cn2an.
+
+cn2an does the converting. What stays here is what labels need around it: the characters a label may
+hold, Arabic digits of any width read exactly (cn2an reads 12 as the float 12.0), and one range for both
+directions, 0 to MAX_NUMBER, the most cn2an writes, so that every number read can be written back.
+"""
 
 from __future__ import annotations
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万两"
+import operator
+from functools import lru_cache
+
+import cn2an
+
+MAX_DIGITS = 16  # cn2an writes no more ("超出数据范围，最长支持 16 位")
+MAX_NUMBER = 10**MAX_DIGITS - 1
+# the longest numeral below 10^16 in words, 九千九百九十九万…九十九, has 31 characters; a longer run of
+# numeral characters is not a number, and cn2an's patterns are not given it
+MAX_NUMERAL_CHARS = 32
+# with 亿, which int_to_chinese writes from 10^8 on, so that label patterns read back every label written
+CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
+_ACCEPTED = frozenset(CHINESE_NUMERAL_CHARS + "0123456789")
+_CACHE_SIZE = 4096  # labels repeat: 第一条 … 第三百条 cover nearly every call while indexing
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def chinese_to_int(text: str) -> int:
-    """Parse 一百零三 → 103, 十二 → 12, 一万零一 → 10001; plain ASCII digits are accepted too."""
-    if text.isdigit():
-        return int(text)
-    for big, value in (("亿", 100_000_000), ("万", 10_000)):
-        if big in text:
-            high, _, low = text.rpartition(big)
-            return chinese_to_int(high or "一") * value + (chinese_to_int(low) if low else 0)
-    if not text or any(ch not in _DIGITS and ch not in _UNITS for ch in text):
-        raise ValueError(f"not a Chinese numeral: {text!r}")
-    total, digit = 0, None
-    for ch in text:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        else:
-            total += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-    return total + (digit or 0)
+    """103 from 一百零三, 一〇三, 103 or １０３; 12 from 十二 or 一十二; 2 from 两; 12000 from 1万2千.
+
+    Raises ValueError for anything else: other characters, malformed numerals (十十), 16 digits exceeded.
+    """
+    digits = "".join(str(int(ch)) if ch.isdecimal() else ch for ch in text)  # full-width and other scripts' digits
+    if not digits or not _ACCEPTED.issuperset(digits):
+        raise ValueError(f"not a numeral: {text!r}")
+    if digits.isdigit():  # read exactly, not through cn2an's float
+        if len(digits.lstrip("0")) > MAX_DIGITS:
+            raise ValueError(f"numbers have at most {MAX_DIGITS} digits, got {text!r}")
+        return int(digits)
+    if len(digits) > MAX_NUMERAL_CHARS:
+        raise ValueError(f"numerals have at most {MAX_NUMERAL_CHARS} characters, got {len(digits)}")
+    try:
+        number = cn2an.cn2an(digits, "smart")
+    except Exception as exc:  # cn2an answers some malformed input (两82, 5一18) with a KeyError
+        raise ValueError(f"not a Chinese numeral: {text!r}") from exc
+    if not isinstance(number, int) or not 0 <= number <= MAX_NUMBER:
+        raise ValueError(f"not a number from 0 to {MAX_NUMBER}: {text!r}")
+    return number
 
 
+def numeral_value(text: str) -> int | None:
+    """chinese_to_int, or None where the text is no numeral: for labels read from untrusted text."""
+    try:
+        return chinese_to_int(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def int_to_chinese(number: int) -> str:
     """Render 103 → 一百零三, 12 → 十二, 20 → 二十, 10001 → 一万零一, as in article labels."""
-    if number < 0:
-        raise ValueError(f"article numbers are not negative, got {number}")
-    if number >= 10000:
-        high, low = divmod(number, 10000)
-        if not low:
-            return f"{int_to_chinese(high)}万"
-        joiner = "零" if low < 1000 else ""
-        tail = int_to_chinese(low)
-        return f"{int_to_chinese(high)}万{joiner}{'一' + tail if tail.startswith('十') else tail}"
-    if number == 0:
-        return "零"
-    digits = "零一二三四五六七八九"
-    parts: list[str] = []
-    zero_pending = False
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = number // unit_value % 10
-        if d == 0:
-            zero_pending = bool(parts)
-            continue
-        if zero_pending:
-            parts.append("零")
-            zero_pending = False
-        parts.append(digits[d] + unit)
-    text = "".join(parts)
-    return text[1:] if text.startswith("一十") else text
+    number = operator.index(number)
+    if not 0 <= number <= MAX_NUMBER:
+        raise ValueError(f"article numbers run from 0 to {MAX_NUMBER}, got {number}")
+    return cn2an.an2cn(number)

@@ -30,19 +30,22 @@ STATUS = {
 }
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+    409: "conflict", 413: "payload_too_large", 414: "uri_too_long", 415: "unsupported_media_type", 422: "invalid_request",
     429: "too_many_requests", 503: "unavailable",
 }
 
 
 class ApiError(Exception):
-    """An error raised by a route with its status, code and optional details (e.g. suggestions)."""
+    """An error raised by a route with its status, code, optional details (e.g. suggestions) and response headers."""
 
-    def __init__(self, status: int, message: str, code: str | None = None, details: dict | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, code: str | None = None, details: dict | None = None, headers: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or HTTP_CODES.get(status, "error")
         self.details = details
+        self.headers = headers
 
 
 def error_response(request: Request, status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
@@ -55,7 +58,7 @@ def error_response(request: Request, status: int, code: str, message: str, detai
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return error_response(request, exc.status, exc.code, str(exc), exc.details)
+        return error_response(request, exc.status, exc.code, str(exc), exc.details, exc.headers)
 
     @app.exception_handler(PolicySearchError)
     async def _domain_error(request: Request, exc: PolicySearchError):

@@ -33,6 +33,9 @@ class SearchFilters:
             value = getattr(self, name)
             if value is not None and not _is_iso_date(value):
                 raise InvalidQuery(f"{name}: expected a date as YYYY-MM-DD, got {value!r}")
+        # ISO dates order as strings; a reversed range would silently match nothing
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidQuery(f"date_from {self.date_from} is after date_to {self.date_to}: no date can fall between them")
 
     @classmethod
     def of(cls, request) -> SearchFilters:
