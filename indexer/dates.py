@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from policy_search.numerals import chinese_to_int
+from policy_search.numerals import numeral_value
 
 _YEAR_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4",
                 "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -31,7 +31,8 @@ def find_dates(text: str) -> list[str]:
             found.append((match.start(), iso))
     for match in _CN_DATE.finditer(text):
         year = int("".join(_YEAR_DIGITS[ch] for ch in match.group(1)))
-        iso = _iso(year, chinese_to_int(match.group(2)), chinese_to_int(match.group(3)))
+        month, day = numeral_value(match.group(2)), numeral_value(match.group(3))
+        iso = _iso(year, month, day) if month is not None and day is not None else None  # 十十月 is no month
         if iso:
             found.append((match.start(), iso))
     for match in _ISO_DATE.finditer(text):

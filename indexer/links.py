@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from policy_search.model import Clause
-from policy_search.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int, int_to_chinese
+from policy_search.numerals import CHINESE_NUMERAL_CHARS, int_to_chinese, numeral_value
 from policy_search.text import fold
 
 _N = CHINESE_NUMERAL_CHARS
@@ -37,8 +37,11 @@ def referenced_duties(text: str) -> list[str]:
     """Labels of the articles of the same document whose violation this text names."""
     labels: list[str] = []
     for match in _VIOLATION.finditer(text):
-        for number in _ARTICLE.findall(match.group(1)):
-            label = f"第{int_to_chinese(chinese_to_int(number))}条"
+        for written in _ARTICLE.findall(match.group(1)):
+            number = numeral_value(written)
+            if number is None:  # 第十十条 names no article
+                continue
+            label = f"第{int_to_chinese(number)}条"
             if label not in labels:
                 labels.append(label)
     return labels

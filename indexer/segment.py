@@ -38,6 +38,8 @@ class _Emitter:
     """Collects clauses in document order, giving each a stable id from document, place and content."""
 
     def __init__(self, doc_id: str, max_chars: int) -> None:
+        if max_chars < 1:  # a unit cut into parts of no characters never ends
+            raise ValueError(f"max_chars must be at least 1, got {max_chars}")
         self.doc_id = doc_id
         self.max_chars = max_chars
         self.clauses: list[Clause] = []
@@ -156,7 +158,7 @@ def _segment_legal(emitter: _Emitter, lines: list[str], kinds: list[ClauseKind |
             flush()
             in_appendix = True
             path = [(-1, line)]
-        elif article is not None and not in_appendix:
+        elif article is not None:  # in an appendix too: its lines were emitted before the article they follow
             article.lines.append(line)
         elif line in _TOC_LINES:
             continue

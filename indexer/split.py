@@ -19,7 +19,9 @@ def cut_points(text: str, max_chars: int) -> list[int]:
         floor = start + max_chars // 3
         cut = text.rfind("\n", floor + 1, limit + 1)
         if cut < 0:
-            ends = [m.start() for m in _SENTENCE_END.finditer(text, floor + 1, limit + 1) if m.start() > floor]
+            # a sentence end at `limit` at the latest: one past it would make a part of max_chars + 1 and, where the
+            # text ends there, index past its end
+            ends = [m.start() for m in _SENTENCE_END.finditer(text, floor + 1, limit) if m.start() > floor]
             cut = ends[-1] if ends else limit
         cuts.append(cut)
         start = cut + 1 if text[cut] == "\n" else cut

@@ -15,7 +15,7 @@ import cn2an
 MAX_DIGITS = 16  # cn2an writes no more ("超出数据范围，最长支持 16 位")
 MAX_NUMBER = 10**MAX_DIGITS - 1
 # the longest numeral below 10^16 in words, 九千九百九十九万…九十九, has 31 characters; a longer run of
-# numeral characters is not a number, and cn2an's patterns are not given it
+# numeral characters (or zeros before digits) is not a label, and cn2an's patterns are not given it
 MAX_NUMERAL_CHARS = 32
 # with 亿, which int_to_chinese writes from 10^8 on, so that label patterns read back every label written
 CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
@@ -29,6 +29,8 @@ def chinese_to_int(text: str) -> int:
 
     Raises ValueError for anything else: other characters, malformed numerals (十十), 16 digits exceeded.
     """
+    if len(text) > MAX_NUMERAL_CHARS:  # checked first: no long string is converted, or kept in the cache
+        raise ValueError(f"numerals have at most {MAX_NUMERAL_CHARS} characters, got {len(text)}")
     digits = "".join(str(int(ch)) if ch.isdecimal() else ch for ch in text)  # full-width and other scripts' digits
     if not digits or not _ACCEPTED.issuperset(digits):
         raise ValueError(f"not a numeral: {text!r}")
@@ -36,8 +38,6 @@ def chinese_to_int(text: str) -> int:
         if len(digits.lstrip("0")) > MAX_DIGITS:
             raise ValueError(f"numbers have at most {MAX_DIGITS} digits, got {text!r}")
         return int(digits)
-    if len(digits) > MAX_NUMERAL_CHARS:
-        raise ValueError(f"numerals have at most {MAX_NUMERAL_CHARS} characters, got {len(digits)}")
     try:
         number = cn2an.cn2an(digits, "smart")
     except Exception as exc:  # cn2an answers some malformed input (两82, 5一18) with a KeyError
