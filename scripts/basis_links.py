@@ -39,17 +39,26 @@ def ensure_index(out: Path) -> Path:
     return out
 
 
+def eco_index(given: Path | None) -> Path | None:
+    """The index a script was given, else the eco index (var/eco-basis-index, built when missing); None, said
+    once, when neither is there."""
+    if given is not None:
+        return given
+    if not (SHARED / "corpus" / "eco").is_dir():
+        print(f"no eco corpus at {SHARED / 'corpus' / 'eco'}; nothing to measure (pass --index)")
+        return None
+    return ensure_index(ROOT / "var" / "eco-basis-index")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--sample", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    args.index = eco_index(args.index)
     if args.index is None:
-        if not (SHARED / "corpus" / "eco").is_dir():
-            print(f"no eco corpus at {SHARED / 'corpus' / 'eco'}; nothing to measure")
-            return 0
-        args.index = ensure_index(ROOT / "var" / "eco-basis-index")
+        return 0
     folder = store.IndexStore(args.index).require_current()
     documents = {d.doc_id: d for d in store.read_documents(folder)}
     clauses = {c.clause_id: c for c in store.read_clauses(folder)}

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from basis_links import SHARED, ensure_index  # noqa: E402
+from basis_links import eco_index  # noqa: E402
 
 from policy_search.numerals import int_to_chinese  # noqa: E402
 from policy_search.text import compact  # noqa: E402
@@ -166,11 +166,9 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
+    args.index = eco_index(args.index)
     if args.index is None:
-        if not (SHARED / "corpus" / "eco").is_dir():
-            print(f"no eco corpus at {SHARED / 'corpus' / 'eco'}; nothing to measure")
-            return 0
-        args.index = ensure_index(ROOT / "var" / "eco-basis-index")
+        return 0
     index = load_index(args.index, None)
     rng = random.Random(args.seed)
     synthesis = Synthesis(index, rng)

@@ -39,13 +39,11 @@ def main() -> int:
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if args.index is None:
-        from basis_links import SHARED, ensure_index
+    from basis_links import eco_index
 
-        if not (SHARED / "corpus" / "eco").is_dir():
-            print(f"no eco corpus at {SHARED / 'corpus' / 'eco'}; pass --index")
-            return 0
-        args.index = ensure_index(ROOT / "var" / "eco-basis-index")
+    args.index = eco_index(args.index)
+    if args.index is None:
+        return 0
     cli = [sys.executable, "-m", "cli", "query", QUERY, "--index", str(args.index), "--top-k", "3"]
     startup = timed([sys.executable, "-c", "import cli.main"], args.runs)
     bm25 = timed(cli + ["--mode", "bm25"], args.runs)
