@@ -106,16 +106,20 @@ def small_corpus(tmp_path: Path) -> Path:
     return write_small_corpus(tmp_path / "corpus")
 
 
-def index_small_corpus(root: Path, embedder=None) -> Path:
-    """The small corpus written under root and indexed into root/index (BM25 only without an embedder)."""
+def index_folder(folder: Path, out: Path, embedder=None) -> Path:
+    """Every document under `folder` indexed into `out` (BM25 only without an embedder)."""
     from indexer.build import build_index
     from indexer.pipeline import discover, parse_files
 
-    files, _ = discover([write_small_corpus(root / "corpus")])
+    files, _ = discover([folder])
     result = parse_files(files)
-    out = root / "index"
     build_index(out, result.documents, read_sources=result.sources, embedder=embedder)
     return out
+
+
+def index_small_corpus(root: Path, embedder=None) -> Path:
+    """The small corpus written under root and indexed into root/index (BM25 only without an embedder)."""
+    return index_folder(write_small_corpus(root / "corpus"), root / "index", embedder)
 
 
 @pytest.fixture(scope="session")

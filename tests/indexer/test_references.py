@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.build import build_index
-from indexer.pipeline import discover, parse_files
 from indexer.references import RESTATE_SHARE, repealed_titles
 from policy_search import store
 from policy_search.citations import mentions
 from policy_search.model import CITES, REPEALS, RESTATES
 from policy_search.validity import AMENDED, IN_FORCE, NOT_YET, REPEALED, validity
 from tests.basis import write_basis_corpus
+from tests.conftest import index_folder
 
 
 @pytest.fixture(scope="module")
 def basis_generation(tmp_path_factory):
     root = tmp_path_factory.mktemp("basis")
-    files, _ = discover([write_basis_corpus(root / "corpus")])
-    result = parse_files(files)
-    build_index(root / "index", result.documents, read_sources=result.sources)
+    index_folder(write_basis_corpus(root / "corpus"), root / "index")
     folder = store.IndexStore(root / "index").current()
     documents = {(d.title, d.date): d for d in store.read_documents(folder)}
     clauses = {c.clause_id: c for c in store.read_clauses(folder)}
@@ -56,9 +53,7 @@ def test_the_version_in_force_when_the_text_was_made_is_the_one_cited(tmp_path):
     (folder / "西山省监测办法(2016-03-01).txt").write_text(
         "西山省监测办法\n第一条　排污单位应当依照《中华人民共和国示例环境法》第五条的规定公开排放信息，并报告排放情况。\n",
         encoding="utf-8")
-    files, _ = discover([folder])
-    result = parse_files(files)
-    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    index_folder(folder, tmp_path / "index")
     generation = store.IndexStore(tmp_path / "index").current()
     old_law = next(d for d in store.read_documents(generation) if d.title.endswith("示例环境法") and d.date == "2015-01-01")
     clauses = {c.clause_id: c for c in store.read_clauses(generation)}
@@ -118,9 +113,7 @@ def test_unresolved_references_are_kept_as_written(tmp_path):
     folder = write_basis_corpus(tmp_path / "corpus")
     (folder / "西山省噪声办法(2024-10-01).txt").write_text(
         "西山省噪声办法\n第一条　根据《中华人民共和国噪声污染防治法》，制定本办法。\n", encoding="utf-8")
-    files, _ = discover([folder])
-    result = parse_files(files)
-    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    index_folder(folder, tmp_path / "index")
     references = store.read_references(store.IndexStore(tmp_path / "index").current())
     unresolved = [r for r in references if r.text == "《中华人民共和国噪声污染防治法》"]
     assert len(unresolved) == 1 and unresolved[0].target_doc is None and unresolved[0].kind == CITES
@@ -135,9 +128,7 @@ def test_a_city_text_rests_on_the_province_it_cites(tmp_path):
         "一、落实《西山省排污监督办法》，开展监测数据专项检查。\n"
         "二、违反本办法规定，篡改、伪造监测数据的，依照《示例环境法》第五条第（二）项的规定处罚，并向社会公开。\n",
         encoding="utf-8")
-    files, _ = discover([folder])
-    result = parse_files(files)
-    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    index_folder(folder, tmp_path / "index")
     generation = store.IndexStore(tmp_path / "index").current()
     documents = {d.doc_id: d for d in store.read_documents(generation)}
     clauses = {c.clause_id: c for c in store.read_clauses(generation)}
@@ -160,9 +151,7 @@ def test_a_citation_means_the_text_named_not_a_newer_one_of_the_same_name_elsewh
     }
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
-    files, _ = discover([folder])
-    result = parse_files(files)
-    build_index(tmp_path / "index", result.documents, read_sources=result.sources)
+    index_folder(folder, tmp_path / "index")
     generation = store.IndexStore(tmp_path / "index").current()
     documents = {d.doc_id: d.title for d in store.read_documents(generation)}
     cite = next(r for r in store.read_references(generation) if r.kind == CITES)

@@ -9,11 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cli.main import main
-from indexer.build import build_index
-from indexer.pipeline import discover, parse_files
 from service.app import create_app
 from service.settings import Settings
 from tests.basis import write_basis_corpus
+from tests.conftest import index_folder
 from tests.fakes import BigramEmbedder
 
 CHECKED = (
@@ -27,11 +26,8 @@ CHECKED = (
 @pytest.fixture(scope="module")
 def basis_index(tmp_path_factory):
     root = tmp_path_factory.mktemp("basis-service")
-    files, _ = discover([write_basis_corpus(root / "corpus")])
-    result = parse_files(files)
     embedder = BigramEmbedder()
-    build_index(root / "index", result.documents, read_sources=result.sources, embedder=embedder)
-    return root / "index", embedder
+    return index_folder(write_basis_corpus(root / "corpus"), root / "index", embedder), embedder
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.build import build_index
-from indexer.pipeline import discover, parse_files
 from service.settings import Settings
 from tests.basis import write_basis_corpus
+from tests.conftest import index_folder
 from tests.fakes import BigramEmbedder
 from tests.service.test_page_browser import browser_page, serve, sync_api  # noqa: F401 (fixture)
 
@@ -31,11 +30,8 @@ def basis_index(tmp_path_factory):
     folder = write_basis_corpus(root / "corpus")
     for name, text in DUST.items():
         (folder / name).write_text(text, encoding="utf-8")
-    files, _ = discover([folder])
-    result = parse_files(files)
     embedder = BigramEmbedder()
-    build_index(root / "index", result.documents, read_sources=result.sources, embedder=embedder)
-    return root / "index", embedder
+    return index_folder(folder, root / "index", embedder), embedder
 
 
 def _search(page, query):
