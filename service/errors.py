@@ -55,6 +55,25 @@ def error_response(request: Request, status: int, code: str, message: str, detai
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def _leaf_routes(routes, prefix: str = ""):
+    """(prefix, route) for every route with methods, inside included routers too (FastAPI keeps them whole)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from _leaf_routes(route.original_router.routes, prefix + route.include_context.prefix)
+        elif getattr(route, "methods", None):
+            yield prefix, route
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on the request's path (GET and POST /documents are two routes)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for prefix, route in _leaf_routes(request.app.router.routes):
+        if path.startswith(prefix) and route.path_regex.match(path[len(prefix):]):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -76,7 +95,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else HTTP_CODES.get(exc.status_code, "error")
-        return error_response(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # the router names the methods of the first route on the path only
+            headers = (headers or {}) | {"Allow": ", ".join(allowed_methods(request))}
+        return error_response(request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

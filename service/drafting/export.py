@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 from docx import Document
@@ -17,6 +18,7 @@ from service.drafting.plan import Draft
 COLUMNS = ("序号", "问题", "整改依据", "整改要求", "整改措施", "责任单位", "整改时限", "销号标准")
 WIDTHS_CM = (1.2, 4.0, 5.2, 5.4, 3.2, 2.2, 2.0, 2.5)  # A4 landscape, 2 cm margins: 25.7 cm of text width
 BODY_FONT, HEADING_FONT = "仿宋_GB2312", "黑体"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # control characters XML 1.0 cannot hold
 
 
 def basis_lines(problem: dict) -> list[str]:
@@ -43,7 +45,9 @@ def requirement_lines(problem: dict, limit: int = 6) -> list[str]:
     return [f"{citation}：{''.join(sentences)}" for citation, sentences in grouped.items()]
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:
+def _run(paragraph, text: str, name: str, size: float, bold: bool = False) -> None:
+    """A run of `text` (less the characters a .docx cannot hold, which a pasted text may carry) in the font."""
+    run = paragraph.add_run(_NOT_XML.sub("", text))
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -59,7 +63,7 @@ def _cell_text(cell, lines: list[str], size: float = 10.5, bold: bool = False, f
         paragraph.paragraph_format.space_after = Pt(2)
         if centered:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(line), font, size, bold)
+        _run(paragraph, line, font, size, bold)
 
 
 def to_docx(draft: Draft) -> bytes:
@@ -69,14 +73,14 @@ def to_docx(draft: Draft) -> bytes:
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2.0))
-    document.core_properties.title = draft.title
+    document.core_properties.title = _NOT_XML.sub("", draft.title)
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(draft.title), "方正小标宋简体", 22)
+    _run(title, draft.title, "方正小标宋简体", 22)
     header = document.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(header.add_run(f"（共{len(draft.problems)}项问题　依据检索生成于{time.strftime('%Y年%m月%d日')}，请逐条核对后使用）"), BODY_FONT, 12)
+    _run(header, f"（共{len(draft.problems)}项问题　依据检索生成于{time.strftime('%Y年%m月%d日')}，请逐条核对后使用）", BODY_FONT, 12)
 
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
