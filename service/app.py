@@ -23,6 +23,7 @@ from service.drafting.plan import DraftStore
 from service.errors import ApiError, install_error_handlers
 from service.middleware import BodyLimit, RequestContext, UrlCheck
 from service.routes import citations, clauses, documents, drafts, health, search
+from service.schemas import error_responses
 from service.settings import Settings, get_settings
 from service.state import IndexHolder
 from service.updates import Updater
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         openapi_url=None,  # the schema and /docs are added by _add_docs: local assets, behind a key
         docs_url=None,
         redoc_url=None,
+        responses=error_responses(400, 414, 422),  # any route: the URL checks and request validation
     )
     app.state.settings = settings
     app.state.drafts = DraftStore()

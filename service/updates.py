@@ -48,7 +48,7 @@ class Task:
     kind: str  # "add" or "delete"
     status: str = "queued"  # queued, running, done, failed; interrupted: the service stopped before it ended
     files: list[str] = field(default_factory=list)
-    doc_ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)  # removed, or (once published) added
     progress: dict = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     summary: dict | None = None
@@ -267,6 +267,8 @@ class Updater:
                     task.errors.append(event)
                 elif kind == "summary":
                     task.summary = event
+                    if task.kind == "add":  # the documents the upload made: what a client looks up next
+                        task.doc_ids = event.get("doc_ids", [])
                 elif kind:
                     task.progress[kind] = event
                 if kind in ("failed", "summary") or time.monotonic() - saved > SAVE_EVERY_S:

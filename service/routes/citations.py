@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from policy_search.errors import UnsupportedDocument
@@ -14,12 +14,13 @@ from service.auth import SearchAccess
 from service.deps import SearcherDep, SettingsDep
 from service.errors import ApiError
 from service.retrieval.check import MAX_CHECK_CHARS, CitationChecker
+from service.schemas import Body, error_responses
 
-router = APIRouter(tags=["citations"])
+router = APIRouter(tags=["citations"], responses=error_responses(401, 413, 503))
 CHECKED_SUFFIXES = (".txt", ".md", ".docx")
 
 
-class CheckRequest(BaseModel):
+class CheckRequest(Body):
     text: str = Field(min_length=1, max_length=MAX_CHECK_CHARS, description="the text whose citations are checked")
     doc_id: str | None = Field(default=None, max_length=64, description="the indexed document the text is part of: "
                                "本法/本办法 then means it")

@@ -14,12 +14,18 @@ from service.deps import SearcherDep, SettingsDep
 from service.errors import ApiError
 from service.retrieval.context import outline
 from service.retrieval.results import document_json
+from service.schemas import error_responses, links, merged
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], responses=error_responses(401, 404, 503))
+ENDED = {200: {"description": "the update ended within `wait` seconds: the task, done or failed"}}
 METADATA_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date", "status", "effective_date")
 
 
-@router.get("/documents")
+@router.get("/documents", responses=links(
+    200,
+    document=("GET", "/documents/{doc_id}", {"doc_id": "$response.body#/documents/0/doc_id"}),
+    delete=("DELETE", "/documents/{doc_id}", {"doc_id": "$response.body#/documents/0/doc_id"}),
+))
 def list_documents(
     _: SearchAccess,
     searcher: SearcherDep,
@@ -73,7 +79,8 @@ def get_document(_: SearchAccess, searcher: SearcherDep, doc_id: str):
     }
 
 
-@router.post("/documents", status_code=202)
+@router.post("/documents", status_code=202, responses=merged(error_responses(403, 413), ENDED, links(
+    202, task=("GET", "/tasks/{task_id}", {"task_id": "$response.body#/task_id"}))))
 async def upload_documents(
     _: AdminAccess,
     request: Request,
@@ -97,7 +104,7 @@ async def upload_documents(
     return await _answer(task, wait)
 
 
-@router.delete("/documents/{doc_id}", status_code=202)
+@router.delete("/documents/{doc_id}", status_code=202, responses=error_responses(403) | ENDED)
 async def delete_document(
     _: AdminAccess,
     request: Request,
@@ -111,7 +118,11 @@ async def delete_document(
     return await _answer(task, wait)
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", responses=error_responses(403) | links(
+    200,
+    document=("GET", "/documents/{doc_id}", {"doc_id": "$response.body#/doc_ids/0"}),
+    delete=("DELETE", "/documents/{doc_id}", {"doc_id": "$response.body#/doc_ids/0"}),
+))
 def get_task(_: AdminAccess, request: Request, task_id: str):
     task = request.app.state.updater.get(task_id)
     if task is None:

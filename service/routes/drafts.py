@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 
 from service.auth import SearchAccess
 from service.deps import SearcherDep
@@ -25,15 +26,17 @@ from service.drafting.plan import (
 )
 from service.errors import ApiError
 from service.retrieval.check import CitationChecker
+from service.schemas import HAS_TEXT, Body, FilterValue, JsonInt, error_responses, links, merged
 
-router = APIRouter(tags=["drafts"])
+router = APIRouter(tags=["drafts"], responses=error_responses(401, 413, 503))
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_FILES = {DOCX_TYPE: {"schema": {"type": "string", "format": "binary"}}, "text/markdown": {"schema": {"type": "string"}}}
+EXPORTED = {200: {"description": "the plan as a Word file or Markdown", "content": _FILES}}
+DRAFTED = {200: {"description": "the draft as JSON, or exported by `format`", "content": {"application/json": {}} | _FILES}}
 
 
-class ProblemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(min_length=1, max_length=MAX_PROBLEM_CHARS)
+class ProblemIn(Body):
+    text: str = Field(min_length=1, max_length=MAX_PROBLEM_CHARS, pattern=HAS_TEXT)
     unit: str | None = Field(default=None, max_length=200)
     deadline: str | None = Field(default=None, max_length=100)
     region: str | None = Field(default=None, max_length=50)
@@ -41,37 +44,33 @@ class ProblemIn(BaseModel):
     signoff: str | None = Field(default=None, max_length=2000)
 
 
-class OptionsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    bases_per_problem: int = Field(default=8, ge=1, le=MAX_BASES)
-    doc_types: list[str] = Field(default=[], max_length=20)
+class OptionsIn(Body):
+    bases_per_problem: JsonInt = Field(default=8, ge=1, le=MAX_BASES)
+    doc_types: list[FilterValue] = Field(default=[], max_length=20)
     region: str | None = Field(default=None, max_length=50)
 
 
-class DraftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DraftRequest(Body):
     problems: list[ProblemIn] = Field(min_length=1, max_length=MAX_PROBLEMS)
     options: OptionsIn = OptionsIn()
     title: str | None = Field(default=None, max_length=100)
     format: str = Field(default="json", pattern="^(json|docx|markdown)$")
 
 
-class CitedIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class CitedIn(Body):
+    model_config = ConfigDict(extra="allow")  # the rest of a result, as /drafts/rectification returned it
 
     citation: str = Field(min_length=1, max_length=300)
 
 
-class ObligationIn(BaseModel):
+class ObligationIn(Body):
     model_config = ConfigDict(extra="allow")
 
     citation: str = Field(min_length=1, max_length=300)
     sentence: str = Field(min_length=1, max_length=5000)
 
 
-class ReviewedProblem(BaseModel):
+class ReviewedProblem(Body):
     model_config = ConfigDict(extra="allow")
 
     problem: str = Field(min_length=1, max_length=MAX_PROBLEM_CHARS)
@@ -84,9 +83,7 @@ class ReviewedProblem(BaseModel):
     signoff: str | None = Field(default=None, max_length=2000)
 
 
-class ExportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ExportRequest(Body):
     problems: list[ReviewedProblem] = Field(min_length=1, max_length=MAX_PROBLEMS)
     title: str | None = Field(default=None, max_length=100)
     format: str = Field(default="docx", pattern="^(docx|markdown)$")
@@ -101,7 +98,8 @@ def _export(draft, fmt: str):
     return draft.to_dict()
 
 
-@router.post("/drafts/rectification")
+@router.post("/drafts/rectification", responses=merged(DRAFTED, links(
+    200, draft=("GET", "/drafts/{draft_ref}", {"draft_ref": "$response.body#/draft_id"}))))
 async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep, body: DraftRequest):
     """For each problem: bases grouped by authority, the obligations they state, and linked penalty clauses."""
     problems = [Problem(**p.model_dump()) for p in body.problems]
@@ -111,7 +109,7 @@ async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep,
     return await run_in_threadpool(_export, draft, body.format)
 
 
-@router.post("/drafts/export")
+@router.post("/drafts/export", response_class=Response, responses=EXPORTED)
 async def export_reviewed(_: SearchAccess, searcher: SearcherDep, body: ExportRequest):
     """Export a plan a person reviewed: the problems as /drafts/rectification returned them, edited. The
     citations of its bases, penalties and measures are checked first (POST /citations/check): the
@@ -124,13 +122,27 @@ async def export_reviewed(_: SearchAccess, searcher: SearcherDep, body: ExportRe
     return response
 
 
-@router.get("/drafts/{draft_ref}")
-def get_draft(_: SearchAccess, request: Request, draft_ref: Annotated[str, Path(max_length=40)]):
+class DraftRef(Convertor):
+    """A draft id, with .docx or .md to export it: only these reach the route, so /drafts/rectification and
+    /drafts/export name their own routes alone (405 there says POST, nothing else)."""
+
+    regex = DRAFT_REF = r"[0-9a-f]{12}(?:\.(?:docx|md))?"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("draft_ref", DraftRef())
+
+
+@router.get("/drafts/{draft_ref:draft_ref}", responses=error_responses(404) | DRAFTED)
+def get_draft(_: SearchAccess, request: Request, draft_ref: Annotated[str, Path(pattern=f"^{DraftRef.DRAFT_REF}$")]):
     """A draft made earlier, as JSON, or exported: /drafts/{id}.docx or /drafts/{id}.md."""
     draft_id, _dot, suffix = draft_ref.partition(".")
-    fmt = {"": "json", "docx": "docx", "md": "markdown"}.get(suffix)
-    if fmt is None:
-        raise ApiError(404, f"unknown export format .{suffix}; use .docx or .md")
+    fmt = {"": "json", "docx": "docx", "md": "markdown"}[suffix]
     draft = request.app.state.drafts.get(draft_id)
     if draft is None:
         raise ApiError(404, f"no draft {draft_id!r} (drafts are kept in memory for a while)")

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from service.deps import HolderDep
 from service.errors import ApiError
+from service.schemas import error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -15,7 +16,7 @@ def healthz():
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=error_responses(503))
 def readyz(holder: HolderDep):
     if not holder.ready:
         raise ApiError(503, holder.last_error or "index not loaded", code="index_not_ready")

@@ -14,9 +14,15 @@ from service.deps import SearcherDep
 from service.retrieval.filters import SearchFilters
 from service.retrieval.results import search_answer
 from service.retrieval.searcher import MAX_QUERY_CHARS, MAX_TOP_K, Searcher
-from service.schemas import SearchRequest, SearchResponse
+from service.schemas import HAS_TEXT, FilterValue, IsoDate, SearchRequest, SearchResponse, error_responses, links
 
-router = APIRouter(tags=["search"])
+FIRST_HIT = links(
+    200,
+    clause=("GET", "/clauses/{clause_id}", {"clause_id": "$response.body#/results/0/clause_id"}),
+    related=("GET", "/clauses/{clause_id}/related", {"clause_id": "$response.body#/results/0/clause_id"}),
+    document=("GET", "/documents/{doc_id}", {"doc_id": "$response.body#/results/0/document/doc_id"}),
+)
+router = APIRouter(tags=["search"], responses=error_responses(401, 413, 503) | FIRST_HIT)
 
 
 def run_search(searcher: Searcher, request: SearchRequest) -> dict:
@@ -29,14 +35,14 @@ def run_search(searcher: Searcher, request: SearchRequest) -> dict:
 async def search_get(
     _: SearchAccess,
     searcher: SearcherDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="query or citation")],
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, pattern=HAS_TEXT, description="query or citation")],
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
-    doc_type: Annotated[list[str], Query(max_length=50)] = [],
-    region: Annotated[list[str], Query(max_length=50)] = [],
-    issuer: Annotated[list[str], Query(max_length=50)] = [],
-    doc_id: Annotated[list[str], Query(max_length=50)] = [],
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    doc_type: Annotated[list[FilterValue], Query(max_length=50)] = [],
+    region: Annotated[list[FilterValue], Query(max_length=50)] = [],
+    issuer: Annotated[list[FilterValue], Query(max_length=50)] = [],
+    doc_id: Annotated[list[FilterValue], Query(max_length=50)] = [],
+    date_from: Annotated[IsoDate | None, Query()] = None,
+    date_to: Annotated[IsoDate | None, Query()] = None,
     include_superseded: bool = False,
     mode: Annotated[str, Query(pattern="^(hybrid|bm25|dense)$")] = "hybrid",
     rerank: bool | None = None,
