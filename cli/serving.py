@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -18,9 +19,25 @@ def add_commands(commands) -> None:
     serve.set_defaults(run=run_serve)
 
 
-def run_serve(args) -> int:
+# requests uvicorn's HTTP parser refuses get the error shape too
+UVICORN_OPTIONS = {"log_level": "warning", "access_log": False, "http": "service.middleware:JSONErrorHttpToolsProtocol"}
+
+
+def ready_server(app, host: str, port: int, on_ready: Callable[[], None]):
+    """A uvicorn server that calls `on_ready` once its port is open: after the app's start-up (index and model
+    loaded), so whoever reads "serving" can send a request at once."""
     import uvicorn
 
+    class ReadyServer(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                on_ready()
+
+    return ReadyServer(uvicorn.Config(app, host=host, port=port, **UVICORN_OPTIONS))
+
+
+def run_serve(args) -> int:
     from service.app import create_app
     from service.settings import Settings
 
@@ -28,9 +45,9 @@ def run_serve(args) -> int:
     overrides = {k: v for k, v in given.items() if v}
     settings = Settings(**overrides)
     logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    print(f"serving {settings.index_dir} on http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False,
-        http="service.middleware:JSONErrorHttpToolsProtocol",  # requests the HTTP parser refuses get the error shape too
-    )
-    return 0
+    print(f"loading {settings.index_dir} and its embedding model …", flush=True)
+    url = f"http://{args.host}:{args.port}/"
+    server = ready_server(create_app(settings), args.host, args.port,
+                          lambda: print(f"serving {settings.index_dir} on {url} (API docs at /docs)", flush=True))
+    server.run()
+    return 0 if server.started else 1

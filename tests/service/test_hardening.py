@@ -8,14 +8,13 @@ import re
 import socket
 import threading
 import time
-from argparse import Namespace
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from starlette.routing import Mount
 
 from policy_search.errors import InvalidQuery
+from cli.serving import UVICORN_OPTIONS, ready_server
 from service.app import create_app
 from service.retrieval.filters import SearchFilters
 from service.settings import Settings
@@ -52,18 +51,6 @@ def test_overlong_urls_answer_414_in_the_error_shape(client, url):
     response = client.get(url)
     assert response.status_code == 414
     _assert_error_shape(response.json(), 414, "uri_too_long")
-
-
-def _serve_options(monkeypatch, index_dir: Path) -> dict:
-    """The uvicorn options `policy-search serve` runs with (uvicorn.run is stubbed out)."""
-    import uvicorn
-
-    from cli.serving import run_serve
-
-    seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
-    run_serve(Namespace(index=index_dir, host="127.0.0.1", port=0, model=None, model_dir=None, threads=None))
-    return {k: v for k, v in seen.items() if k not in ("host", "port")}
 
 
 @contextmanager
@@ -111,10 +98,9 @@ def _raw_get(address, target: bytes) -> tuple[int, dict, bytes]:
         (b"/search?q=%FF%FE", 400, "bad_request"),
     ],
 )
-def test_the_served_app_answers_malformed_requests_in_the_error_shape(monkeypatch, small_index, target, status, code):
+def test_the_served_app_answers_malformed_requests_in_the_error_shape(small_index, target, status, code):
     out, embedder = small_index
-    options = _serve_options(monkeypatch, out)
-    with _uvicorn(create_app(Settings(index_dir=out), embedder=embedder), **options) as address:
+    with _uvicorn(create_app(Settings(index_dir=out), embedder=embedder), **UVICORN_OPTIONS) as address:
         got, headers, body = _raw_get(address, target)
     assert got == status, body[:200]
     assert headers["content-type"] == "application/json"
@@ -174,9 +160,9 @@ def _keyed_routes(routes, prefix=""):
     for route in routes:
         if hasattr(route, "original_router"):  # an included router, kept whole by FastAPI
             yield from _keyed_routes(route.original_router.routes, prefix + route.include_context.prefix)
-        elif not isinstance(route, Mount) and prefix + route.path not in OPEN:
+        elif not isinstance(route, Mount) and prefix + route.path_format not in OPEN:
             for method in route.methods - {"HEAD"}:
-                yield method, prefix + route.path
+                yield method, prefix + route.path_format  # {draft_ref}, not {draft_ref:draft_ref}
 
 
 def test_with_keys_the_docs_need_a_search_key_and_the_page_stays_open(keyed_client):
@@ -186,7 +172,7 @@ def test_with_keys_the_docs_need_a_search_key_and_the_page_stays_open(keyed_clie
     assert {("GET", path) for path in DOCS | {"/docs/assets/{name}"}} <= routes
     assert [route.path for route in keyed_client.app.routes if isinstance(route, Mount)] == ["/static"]
     for method, path in routes:
-        url = re.sub(r"\{[^}]+\}", "x", path)
+        url = re.sub(r"\{[^}]+\}", "0123456789ab", path)  # also the shape of a draft id, which its route asks for
         response = keyed_client.request(method, url, params={"q": "排污"})
         assert response.status_code == 401, (method, path, response.status_code)
         _assert_error_shape(response.json(), 401, "unauthorized")
@@ -246,3 +232,30 @@ def test_swagger_ui_renders_offline_behind_a_key(small_index):
             finally:
                 browser.close()
     assert status == 200 and elsewhere == [] and errors == []
+
+
+# -- start-up --------------------------------------------------------------------------------------------------------
+
+def test_serve_says_serving_only_once_the_port_answers_with_the_index_loaded(monkeypatch, small_index):
+    """The lifespan loads the model (here: a second of sleep) before uvicorn opens the port; "serving" comes after."""
+    import service.app
+
+    out, _ = small_index
+    monkeypatch.setattr(service.app, "_load_embedder", lambda settings: time.sleep(1.0))  # a slow load, then no model
+    app = create_app(Settings(index_dir=out))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    seen = {}
+
+    def on_ready() -> None:
+        with socket.create_connection(sock.getsockname(), timeout=2):
+            seen["port_open"] = True
+        seen["index_loaded"] = app.state.holder.ready
+        server.should_exit = True
+
+    server = ready_server(app, "127.0.0.1", 0, on_ready)
+    started = time.monotonic()
+    server.run(sockets=[sock])
+    sock.close()
+    assert seen == {"port_open": True, "index_loaded": True}
+    assert time.monotonic() - started >= 1.0
