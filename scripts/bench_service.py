@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "scripts"))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from served import served  # noqa: E402
 
 
 def load_queries() -> list[str]:
@@ -139,29 +135,12 @@ def main() -> int:
     if not args.index.exists():
         print(f"no index at {args.index}: build it first (python scripts/evaluate.py --eco)")
         return 1
-    port = free_port()
     # no query cache: every request pays for its embedding, as a new question would
-    env = dict(os.environ, HF_HUB_OFFLINE="1", POLICY_SEARCH_LOG_LEVEL="WARNING", POLICY_SEARCH_QUERY_CACHE="0",
-               POLICY_SEARCH_RERANK=str(not args.no_rerank).lower(), POLICY_SEARCH_INT8_QUERIES=str(args.int8_queries).lower())
+    env = {"POLICY_SEARCH_QUERY_CACHE": "0", "POLICY_SEARCH_RERANK": str(not args.no_rerank).lower(),
+           "POLICY_SEARCH_INT8_QUERIES": str(args.int8_queries).lower()}
     if args.model:
         env["POLICY_SEARCH_MODEL"] = args.model
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--index", str(args.index), "--port", str(port)]
-        + (["--threads", str(args.threads)] if args.threads else []),
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None:
-                raise SystemExit(f"server exited: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
+    with served(args.index, env, ["--threads", str(args.threads)] if args.threads else []) as base:
         queries = load_queries()
         asyncio.run(run_level(base, queries, 2, 3.0, 10_000))  # warm-up
         report = {"index": str(args.index), "client": args.client, "seconds_per_level": args.seconds, "server_threads": args.threads,
@@ -173,9 +152,6 @@ def main() -> int:
                 level = asyncio.run(run_level(base, queries, concurrency, args.seconds, n * 1000))
             report["levels"].append(level)
             print(json.dumps(level), flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"written {args.out}")
