@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from service.auth import AdminAccess, SearchAccess
 from service.deps import SearcherDep, SettingsDep
@@ -18,6 +19,7 @@ from service.schemas import error_responses, links, merged
 
 router = APIRouter(tags=["documents"], responses=error_responses(401, 404, 503))
 ENDED = {200: {"description": "the update ended within `wait` seconds: the task, done or failed"}}
+WAIT_POLL_S = 0.05
 METADATA_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date", "status", "effective_date")
 
 
@@ -101,7 +103,7 @@ async def upload_documents(
             raise ApiError(413, f"{upload.filename}: larger than the {settings.max_upload_bytes}-byte upload limit")
         uploads.append((upload.filename or "upload", data))
     task = request.app.state.updater.submit_upload(uploads, fields)
-    return await _answer(task, wait)
+    return await _answer(task, wait, request)
 
 
 @router.delete("/documents/{doc_id}", status_code=202, responses=error_responses(403) | ENDED)
@@ -115,7 +117,7 @@ async def delete_document(
     if doc_id not in searcher.index.doc_pos:
         raise ApiError(404, f"no document {doc_id!r} in generation {searcher.index.generation}")
     task = request.app.state.updater.submit_delete(doc_id)
-    return await _answer(task, wait)
+    return await _answer(task, wait, request)
 
 
 @router.get("/tasks/{task_id}", responses=error_responses(403) | links(
@@ -130,9 +132,12 @@ def get_task(_: AdminAccess, request: Request, task_id: str):
     return task.to_dict()
 
 
-async def _answer(task, wait: float):
-    if wait:
-        await run_in_threadpool(task.done_event.wait, wait)
+async def _answer(task, wait: float, request: Request):
+    """The task, once ended or after `wait` seconds; waiting holds no worker thread (a thread each, up to 600 s,
+    would let a few clients starve every other request), and ends when the client goes away."""
+    deadline = time.monotonic() + wait
+    while not task.done_event.is_set() and time.monotonic() < deadline and not await request.is_disconnected():
+        await asyncio.sleep(WAIT_POLL_S)
     status = 200 if task.status in ("done", "failed") else 202
     return JSONResponse(task.to_dict(), status_code=status)
 

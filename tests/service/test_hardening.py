@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import pytest
 from starlette.routing import Mount
 
-from policy_search.errors import InvalidQuery
 from cli.serving import UVICORN_OPTIONS, ready_server
+from policy_search.errors import InvalidQuery
 from service.app import create_app
 from service.retrieval.filters import SearchFilters
 from service.settings import Settings
@@ -259,3 +259,27 @@ def test_serve_says_serving_only_once_the_port_answers_with_the_index_loaded(mon
     sock.close()
     assert seen == {"port_open": True, "index_loaded": True}
     assert time.monotonic() - started >= 1.0
+
+
+def test_clients_waiting_on_updates_hold_no_worker_thread(small_index):
+    """More clients waiting on an update (?wait=) than the thread pool has threads: searches still answer at once."""
+    import httpx
+
+    from service.updates import Task
+
+    out, embedder = small_index
+    app = create_app(Settings(index_dir=out), embedder=embedder)
+    with _uvicorn(app) as (host, port):
+        app.state.updater.submit_delete = lambda doc_id: Task(task_id="never-ends", kind="delete", doc_ids=[doc_id])
+        base = f"http://{host}:{port}"
+        doc_id = httpx.get(f"{base}/documents").json()["documents"][0]["doc_id"]
+        waiting = [threading.Thread(target=lambda: httpx.delete(f"{base}/documents/{doc_id}", params={"wait": 8}, timeout=30))
+                   for _ in range(48)]  # the pool has 40
+        for thread in waiting:
+            thread.start()
+        time.sleep(1.0)
+        started = time.monotonic()
+        answer = httpx.get(f"{base}/search", params={"q": "排污"}, timeout=15)
+        assert answer.status_code == 200 and time.monotonic() - started < 5
+        for thread in waiting:
+            thread.join()
