@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from indexer.build import BuildSummary, build_index
 from indexer.pipeline import ParsedDocument, discover, parse_files, parse_law_database
 from indexer.readers.lawdb import SELECTIONS, packaged_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS
+from policy_search.embedding.encoder import PRECISIONS
 from policy_search.embedding.tuned import MODELS
 from policy_search.errors import PolicySearchError
 
@@ -27,6 +29,8 @@ def add_commands(commands) -> None:
     index.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model (default: e5-small-stard, tuned)")
     index.add_argument("--model-dir", type=Path, default=None, help="local sentence-transformers folder, in place of the built-in model")
     index.add_argument("--threads", type=int, default=None, help="torch threads for embedding")
+    index.add_argument("--passage-precision", choices=PRECISIONS, default=os.environ.get("POLICY_SEARCH_PASSAGE_PRECISION", "auto"),
+                       help="auto (default): bfloat16 where the CPU has it natively (about 3x faster, cosine 0.9999), else float32")
     index.add_argument("--index-kind", choices=("auto", "flat", "hnsw", "ivf"), default="auto", help="FAISS index: exact, HNSW, IVF, or by size")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=run_index)
@@ -67,7 +71,8 @@ def run_index(args) -> int:
     if not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False)
+        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False,
+                                 passage_precision=args.passage_precision)
     with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar:
         try:
             summary = build_index(
@@ -77,7 +82,7 @@ def run_index(args) -> int:
                 failures=result.failures,
                 embedder=embedder,
                 index_kind=args.index_kind,
-                on_embedded=bar.update,
+                progress=bar,
             )
         except PolicySearchError as exc:
             print(f"error: {exc}", file=sys.stderr)

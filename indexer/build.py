@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from indexer.pipeline import Failure, ParsedDocument, mark_versions
 from indexer.references import VERSION as REFERENCES_VERSION
 from indexer.references import link_documents
 from policy_search import store
-from policy_search.embedding.cache import EmbeddingCache
+from policy_search.embedding.cache import EmbeddingCache, Progress
 from policy_search.embedding.encoder import Embedder
 from policy_search.model import Clause, DocumentMeta
 from policy_search.passages import passage_text
@@ -75,7 +74,7 @@ def build_index(
     failures: list[Failure] = (),
     embedder: Embedder | None = None,
     index_kind: str = "auto",
-    on_embedded: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> BuildSummary:
     """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed."""
     index = store.IndexStore(out)
@@ -128,7 +127,7 @@ def build_index(
     if embedder is not None:
         cache = EmbeddingCache(index.root / EMBEDDING_CACHE, embedder.model_id, embedder.dimension)
         try:
-            vectors, embedded = cache.embed(passages, embedder.embed_passages, on_progress=on_embedded)
+            vectors, embedded = cache.embed(passages, embedder.embed_passages, progress=progress)
         finally:
             cache.close()
 
@@ -150,6 +149,7 @@ def build_index(
             fields["embedding"] = {
                 "model_id": embedder.model_id,
                 "adapter_sha256": getattr(embedder, "adapter_sha256", None),  # the tuned default's adapter, if any
+                "passage_precision": getattr(embedder, "passage_precision", None),  # of the passages this build embedded
                 "dimension": embedder.dimension,
                 "normalized": True,
                 **write_dense(folder, vectors, index_kind),

@@ -15,11 +15,21 @@ from indexer.build import build_index
 from indexer.pipeline import Failure, ParsedDocument
 from indexer.sandbox import parse_in_child
 from policy_search import store
+from policy_search.embedding.encoder import PRECISIONS
 
 
 def emit(event: str, **fields) -> None:
     sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+class EmbeddingProgress:
+    """The cache's progress, as events: how many clauses were embedded, of how many."""
+
+    total: int | None = None
+
+    def update(self, n: int) -> None:
+        emit("embedded", clauses=n, total=self.total)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="built-in model (default: e5-small-stard)")
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--passage-precision", choices=PRECISIONS, default="auto")
     parser.add_argument("--no-embed", action="store_true", help="a new index without vectors (BM25 only)")
     parser.add_argument("--parse-timeout", type=float, default=60.0)
     parser.add_argument("--parse-memory-mb", type=int, default=1024)
@@ -56,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     if store.read_manifest(current).get("embedding") if current else not args.no_embed:
         from policy_search.embedding.loading import load_embedder
 
-        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False)
+        embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False,
+                                 passage_precision=args.passage_precision)
         emit("model_loaded", model=embedder.model_id)
     summary = build_index(
         args.index,
@@ -65,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         remove_doc_ids=set(args.remove),
         failures=failures,
         embedder=embedder,
-        on_embedded=lambda n: emit("embedded", clauses=n),
+        progress=EmbeddingProgress(),
     )
     emit(
         "summary",

@@ -142,9 +142,11 @@ def drafting_recall(searcher: Searcher, queries: list[dict], bases: int = DRAFTI
     return {"recall": round(sum(recalls) / len(recalls), 4), "per_problem": recalls, "penalties": penalties}
 
 
-def index_dir(name: str, model_name: str | None) -> Path:
-    """One evaluation index per model folder, so comparing models never throws away another's embeddings."""
-    return ROOT / "var" / f"eval-{name}-index-{model_name or 'bm25'}"
+def index_dir(name: str, model_name: str | None, precision: str | None = None) -> Path:
+    """One evaluation index per model folder and passage precision, so comparing them never throws away another's
+    embeddings (one cache would hand the float32 vectors to a bf16 build: they share the model id)."""
+    suffix = "-bf16" if precision == "bf16" else ""
+    return ROOT / "var" / f"eval-{name}-index-{model_name or 'bm25'}{suffix}"
 
 
 def print_side_by_side(title: str, tables: dict[str, dict], metrics: tuple[str, ...]) -> None:
@@ -176,6 +178,8 @@ def main() -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--int8-queries", action="store_true", help="embed queries through the 8-bit ONNX graph")
+    parser.add_argument("--passage-precision", choices=("auto", "bf16", "fp32"), default="auto",
+                        help="of the passages a new index embeds (auto: bf16 where the CPU has it natively)")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
@@ -192,21 +196,22 @@ def main() -> int:
     both = not args.eco and not args.stard
     lexical_only = all(CONFIGS[name][0] == "bm25" for name in names)  # no model, and an index without vectors of its own
     embedder = None if lexical_only else load_embedder(args.model_dir, model=args.model, threads=args.threads,
-                                                       int8_queries=args.int8_queries)
+                                                       int8_queries=args.int8_queries, passage_precision=args.passage_precision)
     knobs = {"dense_weight": embedder.dense_weight, "rerank": embedder.tuned} if embedder else {}  # the service's defaults
     knobs |= dict(_knob(*setting.split("=", 1)) for setting in args.set)
     base = RankingConfig(**knobs)
     configs = {name: (CONFIGS[name][0], replace(base, **CONFIGS[name][1])) for name in names}
     model_name = embedder.model_dir.name if embedder else None
+    precision = embedder.passage_precision if embedder else None
     report: dict = {"model": embedder.model_id if embedder else None, "base_config": base.__dict__, "configs": names,
-                    "int8_queries": bool(embedder and embedder.int8_queries)}
+                    "int8_queries": bool(embedder and embedder.int8_queries), "passage_precision": precision}
 
     def searchers(out: Path) -> dict[str, tuple[str, Searcher]]:
         index = load_index(out, embedder)
         return {name: (mode, Searcher(index, embedder, config)) for name, (mode, config) in configs.items()}
 
     if args.eco or both:
-        out = index_dir("eco-samples" if args.with_samples else "eco", model_name)
+        out = index_dir("eco-samples" if args.with_samples else "eco", model_name, precision)
         ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
         queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
         drafting = [q for q in queries if q["kind"] == "drafting"]
@@ -221,7 +226,7 @@ def main() -> int:
         print(f"\ndrafting Recall@{DRAFTING_BASES} ({len(drafting)} problems): "
               + "  ".join(f"{name} {row['recall']:.3f}" for name, row in report["drafting"].items()))
     if args.stard or both:
-        out = index_dir("stard", model_name)
+        out = index_dir("stard", model_name, precision)
         ensure_index(out, [STARD / "corpus.jsonl"], embedder)
         queries = stard_queries(STARD, args.stard_split)
         runs = {name: run(searcher, queries, mode, 100, by_title=True) for name, (mode, searcher) in searchers(out).items()}

@@ -39,7 +39,7 @@ def main() -> int:
     embedder = load_embedder(args.model_dir, model=args.model)
     weight = embedder.dense_weight if args.dense_weight is None else args.dense_weight
     config = RankingConfig(dense_weight=weight, rerank=embedder.tuned and not args.no_rerank)
-    searcher = Searcher(load_index(index_dir("eco", embedder.model_dir.name), embedder), embedder, config)
+    searcher = Searcher(load_index(index_dir("eco", embedder.model_dir.name, embedder.passage_precision), embedder), embedder, config)
     found = drafting_recall(searcher, queries, args.bases)
     for query, recall in zip(queries, found["per_problem"]):
         print(f"{query['qid']}  {recall:.2f}  {query['query']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     rerank: bool | None = None
     thesaurus: bool = RankingConfig.thesaurus  # BM25 also searches the query words' true synonyms
     int8_queries: bool = False  # queries through the 8-bit ONNX graph: faster, vectors at cosine ≈ 0.99
+    # passages embedded by updates: auto is bfloat16 where the CPU has it natively (AMX, AVX-512 BF16), else float32
+    passage_precision: Literal["auto", "bf16", "fp32"] = "auto"
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
     cors_origins: Annotated[list[str], NoDecode] = []

@@ -233,6 +233,7 @@ class Updater:
             command += ["--model", settings.model]
         if settings.threads:
             command += ["--threads", str(settings.threads)]
+        command += ["--passage-precision", settings.passage_precision]
         if self.holder.ready and not self.holder.searcher.index.manifest.get("embedding"):
             command.append("--no-embed")
         return command

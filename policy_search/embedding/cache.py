@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
+
+
+class Progress(Protocol):
+    """What the cache reports to: a tqdm bar fits (total set once the texts to embed are known)."""
+
+    total: int | None
+
+    def update(self, n: int) -> object: ...
 
 
 def text_key(text: str) -> str:
@@ -58,20 +68,27 @@ class EmbeddingCache:
         compute: Callable[[list[str]], np.ndarray],
         *,
         batch: int = 256,
-        on_progress: Callable[[int], None] | None = None,
+        progress: Progress | None = None,
     ) -> tuple[np.ndarray, int]:
-        """Vectors for all texts, computing only those not cached; returns (vectors, how many were computed)."""
+        """Vectors for all texts, computing only those not cached; returns (vectors, how many were computed).
+
+        The texts to embed go in chunks of about the same length (little padding in the model's batches), the
+        chunks in a fixed shuffled order, so that the rate, and the time left shown on `progress`, stay even.
+        Each chunk is stored as soon as it is done: a build stopped half-way keeps what it embedded."""
         keys = [text_key(t) for t in texts]
         known = self.get_many(sorted(set(keys)))
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
-        for start in range(0, len(missing), batch):
-            chunk = missing[start : start + batch]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items(), key=lambda item: (len(item[1]), item[0]))
+        chunks = [missing[start : start + batch] for start in range(0, len(missing), batch)]
+        random.Random(0).shuffle(chunks)
+        if progress is not None:
+            progress.total = len(missing)
+        for chunk in chunks:
             vectors = compute([text for _, text in chunk])
             fresh = {key: vectors[i] for i, (key, _) in enumerate(chunk)}
             self.put_many(fresh)
             known.update(fresh)
-            if on_progress:
-                on_progress(len(chunk))
+            if progress is not None:
+                progress.update(len(chunk))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, key in enumerate(keys):
             out[row] = known[key]

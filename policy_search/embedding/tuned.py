@@ -94,7 +94,7 @@ def reference_vectors(model_dir: Path) -> dict:
     """Query and passage vectors of REFERENCE_TEXTS from a model folder, through PyTorch, rounded for a JSON file."""
     from policy_search.embedding.encoder import SentenceTransformerEmbedder
 
-    embedder = SentenceTransformerEmbedder(model_dir, threads=1)
+    embedder = SentenceTransformerEmbedder(model_dir, threads=1, passage_precision="fp32")  # exact references
     texts = list(REFERENCE_TEXTS)
     return {
         "texts": texts,

@@ -194,3 +194,29 @@ def test_int8_query_encoder_stays_close_and_ranks_alike(built_model_dir, monkeyp
     for encoder in (fast, exact):
         assert np.argmax(encoder.embed_queries(queries) @ passages.T, axis=1).tolist() == [0, 3, 2]
     assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("onnx/*.onnx")) == [False, True]
+
+
+@pytest.mark.slow
+def test_bf16_passages_stay_close_and_rank_alike(built_model_dir):
+    from policy_search.embedding.encoder import SentenceTransformerEmbedder, native_bf16
+
+    if not native_bf16():
+        pytest.skip("this CPU has no native bfloat16: passages stay in float32 here")
+    fast = SentenceTransformerEmbedder(built_model_dir, threads=1, passage_precision="auto")
+    exact = SentenceTransformerEmbedder(built_model_dir, threads=1, passage_precision="fp32")
+    assert fast.passage_precision == "bf16" and fast.model_id == exact.model_id  # one cache, one index
+    vectors = fast.embed_passages(SENTENCES)
+    assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = np.sum(vectors * exact.embed_passages(SENTENCES), axis=1)
+    assert cosines.min() > 0.999, cosines
+    queries = exact.embed_queries(["排污单位要不要办排污许可证", "犯罪的要追究刑事责任吗", "环境保护工作纳入发展规划"])
+    assert np.argmax(queries @ vectors.T, axis=1).tolist() == [0, 3, 2]
+
+
+def test_a_passage_precision_must_be_known():
+    from policy_search.embedding.encoder import resolve_precision
+
+    assert resolve_precision("fp32") == "fp32"
+    assert resolve_precision("auto") in ("bf16", "fp32")
+    with pytest.raises(ValueError, match="auto, bf16, fp32"):
+        resolve_precision("int4")
