@@ -32,6 +32,10 @@ def add_commands(commands) -> None:
     index.add_argument("--passage-precision", choices=PRECISIONS, default=os.environ.get("POLICY_SEARCH_PASSAGE_PRECISION", "auto"),
                        help="auto (default): bfloat16 where the CPU has it natively (about 3x faster, cosine 0.9999), else float32")
     index.add_argument("--index-kind", choices=("auto", "flat", "hnsw", "ivf"), default="auto", help="FAISS index: exact, HNSW, IVF, or by size")
+    index.add_argument("--backend", choices=("local", "milvus"), default=None,
+                       help="search engine: local (files beside the index) or milvus; default: the index's, else POLICY_SEARCH_BACKEND")
+    index.add_argument("--milvus-uri", default=None, help="Milvus server (http://host:19530) or Milvus Lite file; default: POLICY_SEARCH_MILVUS_URI")
+    index.add_argument("--milvus-collection", default=None, help="collection and alias prefix (default: policy_search)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.set_defaults(run=run_index)
 
@@ -83,12 +87,24 @@ def run_index(args) -> int:
                 embedder=embedder,
                 index_kind=args.index_kind,
                 progress=bar,
+                engine=_engine(args),
             )
         except PolicySearchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     print_summary(summary, args.out)
     return 0 if result.documents or not result.failures else 1
+
+
+def _engine(args) -> dict | None:
+    """The engine the flags name (with the environment's other settings), or None: the index's own, as it is."""
+    if not (args.backend or args.milvus_uri or args.milvus_collection):
+        return None
+    from policy_search.milvus import settings_from_env
+
+    engine = settings_from_env()
+    given = {"backend": args.backend or ("milvus" if args.milvus_uri else None), "uri": args.milvus_uri, "prefix": args.milvus_collection}
+    return engine | {key: value for key, value in given.items() if value}
 
 
 def print_summary(summary: BuildSummary, out: Path) -> None:

@@ -16,6 +16,8 @@ def add_commands(commands) -> None:
     serve.add_argument("--model", default=None, help="built-in embedding model: e5-small-stard (default) or e5-small")
     serve.add_argument("--model-dir", type=Path, default=None)
     serve.add_argument("--threads", type=int, default=None)
+    serve.add_argument("--backend", choices=("local", "milvus"), default=None, help="search engine (default: POLICY_SEARCH_BACKEND or local)")
+    serve.add_argument("--milvus-uri", default=None, help="Milvus server or Milvus Lite file (default: POLICY_SEARCH_MILVUS_URI)")
     serve.set_defaults(run=run_serve)
 
 
@@ -41,7 +43,9 @@ def run_serve(args) -> int:
     from service.app import create_app
     from service.settings import Settings
 
-    given = {"index_dir": args.index, "model": args.model, "model_dir": args.model_dir, "threads": args.threads}
+    given = {"index_dir": args.index, "model": args.model, "model_dir": args.model_dir, "threads": args.threads,
+             "backend": getattr(args, "backend", None) or ("milvus" if getattr(args, "milvus_uri", None) else None),
+             "milvus_uri": getattr(args, "milvus_uri", None)}
     overrides = {k: v for k, v in given.items() if v}
     settings = Settings(**overrides)
     logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -6,16 +6,18 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from indexer import links
 from indexer.dense import write_dense
 from indexer.lexical import build_bm25
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
 from indexer.references import VERSION as REFERENCES_VERSION
 from indexer.references import link_documents
-from policy_search import store
+from policy_search import milvus, store
 from policy_search.embedding.cache import EmbeddingCache, Progress
 from policy_search.embedding.encoder import Embedder
-from policy_search.model import Clause, DocumentMeta
+from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta
 from policy_search.passages import passage_text
 from policy_search.tokenize import ClauseTokenizer, short_titles
 
@@ -65,6 +67,19 @@ def load_generation(index: store.IndexStore) -> Generation:
     return Generation(store.read_documents(folder), clauses, by_doc)
 
 
+def engine_of(index: store.IndexStore) -> dict:
+    """Where the published generation's engine lives (the environment may say more: the token, another URI);
+    the environment's choice for a new index."""
+    settings = milvus.settings_from_env()
+    folder = index.current()
+    published = (store.read_manifest(folder).get("engine") or {}) if folder is not None else {}
+    if published.get("kind") == "milvus":
+        return settings | {"backend": "milvus", "uri": settings["uri"] or published["uri"], "prefix": published["alias"]}
+    if folder is not None:
+        return settings | {"backend": "local"}
+    return settings
+
+
 def build_index(
     out: Path,
     parsed: list[ParsedDocument],
@@ -75,9 +90,14 @@ def build_index(
     embedder: Embedder | None = None,
     index_kind: str = "auto",
     progress: Progress | None = None,
+    engine: dict | None = None,
 ) -> BuildSummary:
-    """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed."""
+    """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed.
+
+    `engine` says where its search engine lives (policy_search/milvus.py `settings_from_env`): backend local,
+    the generation's own files, or milvus; by default the published generation's engine, else the environment's."""
     index = store.IndexStore(out)
+    engine = engine or engine_of(index)
     previous_generation = load_generation(index)
     old_docs, old_clauses = previous_generation.documents, previous_generation.clauses
     incoming = {doc.meta.doc_id: doc for doc in parsed}
@@ -136,7 +156,14 @@ def build_index(
         store.write_clauses(folder, all_clauses)
         store.write_links(folder, (pair for meta in documents for pair in doc_links[meta.doc_id]))
         store.write_references(folder, references)
-        build_bm25(folder, passages, tokenizer)
+        if engine["backend"] == "milvus":
+            tokens = [tokenizer.tokens(text) for text in passages]
+            milvus.write_lexicon(folder, tokens)
+            searchable = np.array([c.kind in SEARCH_KINDS for c in all_clauses], dtype=bool)
+            record = milvus.write_collection(engine, store.generation_name(folder), documents, all_clauses, tokens,
+                                             vectors, searchable)
+        else:
+            build_bm25(folder, passages, tokenizer)
         fields = {
             "documents": len(documents),
             "clauses": len(all_clauses),
@@ -146,17 +173,23 @@ def build_index(
             "embedding": None,
         }
         if vectors is not None:
+            doc_of = {meta.doc_id: i for i, meta in enumerate(documents)}
+            store.write_doc_centroids(folder, store.doc_centroids(vectors, np.array([doc_of[c.doc_id] for c in all_clauses]), len(documents)))
             fields["embedding"] = {
                 "model_id": embedder.model_id,
                 "adapter_sha256": getattr(embedder, "adapter_sha256", None),  # the tuned default's adapter, if any
                 "passage_precision": getattr(embedder, "passage_precision", None),  # of the passages this build embedded
                 "dimension": embedder.dimension,
                 "normalized": True,
-                **write_dense(folder, vectors, index_kind),
+                **(write_dense(folder, vectors, index_kind) if engine["backend"] != "milvus" else {}),
             }
+        if engine["backend"] == "milvus":
+            fields["engine"] = record
         return fields
 
     generation = index.publish(write)
+    if engine["backend"] == "milvus":  # external readers of the alias see the generation once it is published
+        milvus.publish_alias(engine, store.read_manifest(generation)["engine"], set(index.kept()))
     return BuildSummary(
         generation=generation.name,
         documents=len(documents),

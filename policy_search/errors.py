@@ -5,7 +5,8 @@
      ├── InvalidQuery             a query or filter value that cannot be answered
      ├── ClauseNotFound           an id or citation that names nothing in the index
      ├── IndexNotReady            no complete index generation to read
-     └── IndexMismatch            an index built with other settings than the reader's
+     ├── IndexMismatch            an index built with other settings than the reader's
+     └── EngineUnavailable        the search engine (a Milvus server) did not answer
 """
 
 from __future__ import annotations
@@ -38,3 +39,7 @@ class IndexNotReady(PolicySearchError):
 
 class IndexMismatch(PolicySearchError):
     """The index was built with settings (model, tokenizer, schema) other than the reader's."""
+
+
+class EngineUnavailable(PolicySearchError):
+    """The search engine an index lives in could not be reached or refused a request; names the engine."""

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from policy_search.errors import IndexMismatch, IndexNotReady
 from policy_search.model import Clause, DocumentMeta, Reference
 
@@ -29,6 +31,7 @@ DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 LINKS = "links.jsonl"
 REFERENCES = "references.jsonl"
+DOC_CENTROIDS = "doc_centroids.npy"
 KEEP_GENERATIONS = 3
 
 
@@ -79,6 +82,12 @@ class IndexStore:
         self._collect_garbage(keep=name)
         return final
 
+    def kept(self) -> list[str]:
+        """The names of the generations on disk, oldest first."""
+        if not self.generations.is_dir():
+            return []
+        return sorted(p.name for p in self.generations.iterdir() if not p.name.startswith("."))
+
     def _next_sequence(self) -> int:
         """Generation names sort in publishing order: a sequence number leads them."""
         numbers = [int(p.name[1:7]) for p in self.generations.glob("g[0-9][0-9][0-9][0-9][0-9][0-9]-*")]
@@ -96,6 +105,11 @@ class IndexStore:
         for pointer in self.root.glob(f".{CURRENT}.*"):  # pointers a killed run wrote but never renamed
             if pointer.name != f".{CURRENT}.{keep}":
                 pointer.unlink(missing_ok=True)
+
+
+def generation_name(folder: Path) -> str:
+    """The name of the generation a folder holds, also while it is written (as .staging-<name>)."""
+    return folder.name.removeprefix(".staging-")
 
 
 def read_manifest(generation: Path) -> dict[str, Any]:
@@ -182,3 +196,15 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             _fsync_file(path)
     _fsync_dir(folder)
+
+
+def doc_centroids(vectors: np.ndarray, doc_of: np.ndarray, documents: int) -> np.ndarray:
+    """Each document's mean clause vector, normalised (row d = document d): what the document is about."""
+    centroids = np.zeros((documents, vectors.shape[1]), dtype=np.float32)
+    np.add.at(centroids, doc_of, vectors)
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    return centroids / np.where(norms > 0, norms, 1.0)
+
+
+def write_doc_centroids(generation: Path, centroids: np.ndarray) -> None:
+    np.save(generation / DOC_CENTROIDS, centroids.astype(np.float32))

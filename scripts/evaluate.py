@@ -65,8 +65,10 @@ CONFIGS = {
 DRAFTING_BASES = 10
 
 
-def ensure_index(out: Path, sources: list[Path], embedder) -> None:
-    """Build the index when missing or when its sources changed (unchanged clauses embed nothing)."""
+def ensure_index(out: Path, sources: list[Path], embedder, engine: dict | None = None) -> None:
+    """Build the index when missing or when its sources changed (unchanged clauses embed nothing); with the
+    local engine unless `engine` names another."""
+    engine = engine or {"backend": "local"}
     files, missing = discover(sources)
     if missing:
         raise SystemExit(f"missing sources: {missing}")
@@ -77,13 +79,15 @@ def ensure_index(out: Path, sources: list[Path], embedder) -> None:
         known = {d.doc_id: replace(d, superseded=False) for d in store.read_documents(current)}
         fresh = {d.meta.doc_id: d.meta for d in result.documents}
         same_units = {c.clause_id for c in store.read_clauses(current)} == {c.clause_id for d in result.documents for c in d.clauses}
-        built_with = (store.read_manifest(current).get("embedding") or {}).get("model_id")
-        if known == fresh and same_units and built_with == (embedder.model_id if embedder else None):
+        manifest = store.read_manifest(current)
+        built_with = (manifest.get("embedding") or {}).get("model_id")
+        same_engine = (manifest.get("engine") or {}).get("kind", "local") == engine["backend"]
+        if known == fresh and same_units and built_with == (embedder.model_id if embedder else None) and same_engine:
             return
     started = time.perf_counter()
     gone = set(known) - {d.meta.doc_id for d in result.documents}  # documents no longer among the sources
     summary = build_index(out, result.documents, read_sources=result.sources, remove_doc_ids=gone,
-                          failures=result.failures, embedder=embedder)
+                          failures=result.failures, embedder=embedder, engine=engine)
     print(f"built {out}: {summary.clauses} units, {summary.embedded} embedded, {time.perf_counter() - started:.0f}s", file=sys.stderr)
 
 
@@ -207,7 +211,7 @@ def main() -> int:
                     "int8_queries": bool(embedder and embedder.int8_queries), "passage_precision": precision}
 
     def searchers(out: Path) -> dict[str, tuple[str, Searcher]]:
-        index = load_index(out, embedder)
+        index = load_index(out, embedder, {"backend": "local"})
         return {name: (mode, Searcher(index, embedder, config)) for name, (mode, config) in configs.items()}
 
     if args.eco or both:

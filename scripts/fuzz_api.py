@@ -172,7 +172,7 @@ def prepare_index(given: Path | None, work: Path) -> Path:
     """A copy of the given index, or the bundled corpus indexed without vectors, under `work`."""
     out = work / "index"
     if given is not None:
-        shutil.copytree(given, out, ignore=shutil.ignore_patterns("embeddings.sqlite*", "tasks", "uploads"))
+        shutil.copytree(given, out, ignore=shutil.ignore_patterns("tasks", "uploads"))  # the embedding cache too: updates re-embed nothing
         return out
     from indexer.build import build_index
     from indexer.pipeline import discover, parse_files

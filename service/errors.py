@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policy_search.errors import (
     ClauseNotFound,
+    EngineUnavailable,
     IndexMismatch,
     IndexNotReady,
     InvalidQuery,
@@ -27,6 +28,7 @@ STATUS = {
     UnsupportedDocument: (415, "unsupported_document"),
     IndexNotReady: (503, "index_not_ready"),
     IndexMismatch: (503, "index_mismatch"),
+    EngineUnavailable: (503, "engine_unavailable"),
 }
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

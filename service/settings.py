@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     int8_queries: bool = False  # queries through the 8-bit ONNX graph: faster, vectors at cosine ≈ 0.99
     # passages embedded by updates: auto is bfloat16 where the CPU has it natively (AMX, AVX-512 BF16), else float32
     passage_precision: Literal["auto", "bf16", "fp32"] = "auto"
+    # the search engine: local (the generation's own files) or milvus (a server, or Milvus Lite's file), and
+    # where Milvus is; the token ("user:password" or an API key) comes from POLICY_SEARCH_MILVUS_TOKEN
+    backend: Literal["local", "milvus"] = "local"
+    milvus_uri: str | None = None
+    milvus_token: str | None = Field(default=None, repr=False)
+    milvus_db: str | None = None
+    milvus_collection: str = Field(default="policy_search", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,100}$")
     search_keys: Annotated[list[str], NoDecode] = []  # comma-separated; any of them may search
     admin_keys: Annotated[list[str], NoDecode] = []  # may also change the index
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -70,11 +77,19 @@ class Settings(BaseSettings):
             raise ValueError("a key cannot be both a search key and an admin key")
         if "*" in self.cors_origins and self.admin_keys:
             raise ValueError("CORS origin '*' is not allowed together with API keys; list the origins")
+        if self.backend == "milvus" and not self.milvus_uri:
+            raise ValueError("backend milvus needs POLICY_SEARCH_MILVUS_URI: a server (http://host:19530) or a Milvus Lite file")
         return self
 
     @property
     def keys_required(self) -> bool:
         return bool(self.admin_keys)
+
+    @property
+    def engine(self) -> dict:
+        """The engine settings the index is read (and updates are written) with: policy_search/milvus.py."""
+        return {"backend": self.backend, "uri": self.milvus_uri, "token": self.milvus_token, "db": self.milvus_db,
+                "prefix": self.milvus_collection}
 
     def ranking(self, embedder=None) -> RankingConfig:
         """The ranking configuration; the hybrid mix, unless set, is the one the embedder's model was chosen with."""

@@ -53,7 +53,7 @@ class IndexHolder:
                 return False
             started = time.perf_counter()
             try:
-                index = load_index(self.settings.index_dir, self.embedder)
+                index = load_index(self.settings.index_dir, self.embedder, self.settings.engine)
             except Exception as exc:  # keep serving the generation in use; readyz reports the reason
                 self.last_error = f"generation {published} could not be loaded: {exc}"
                 log.error("event=reload_failed generation=%s error=%r", published, str(exc))

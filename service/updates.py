@@ -238,6 +238,21 @@ class Updater:
             command.append("--no-embed")
         return command
 
+    def _environment(self) -> dict[str, str]:
+        """The child's environment: the service's engine settings, and Milvus Lite's file reached through the
+        server this process runs for it (a Lite file is open in one process only)."""
+        engine = self.settings.engine
+        env = dict(os.environ, POLICY_SEARCH_BACKEND=engine["backend"], POLICY_SEARCH_MILVUS_COLLECTION=engine["prefix"])
+        for key, name in (("token", "TOKEN"), ("db", "DB")):
+            if engine[key]:
+                env[f"POLICY_SEARCH_MILVUS_{name}"] = engine[key]
+        if engine["backend"] == "milvus":
+            from policy_search.milvus import shared_uri
+
+            env["POLICY_SEARCH_MILVUS_URI"] = shared_uri(engine["uri"])
+            env["POLICY_SEARCH_MILVUS_RECORD_URI"] = engine["uri"]
+        return env
+
     def _run(self, task: Task, args: list[str]) -> None:
         task.status = "running"
         published = store.IndexStore(self.settings.index_dir).current()
@@ -252,6 +267,7 @@ class Updater:
             stderr=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
+            env=self._environment(),
             start_new_session=True,  # its own process group: a timeout stops the sandboxed parser too
             preexec_fn=die_with_parent,
         )

@@ -106,20 +106,41 @@ def small_corpus(tmp_path: Path) -> Path:
     return write_small_corpus(tmp_path / "corpus")
 
 
-def index_folder(folder: Path, out: Path, embedder=None) -> Path:
-    """Every document under `folder` indexed into `out` (BM25 only without an embedder)."""
+def index_folder(folder: Path, out: Path, embedder=None, engine: dict | None = None) -> Path:
+    """Every document under `folder` indexed into `out` (BM25 only without an embedder), with the local engine
+    unless `engine` names another (milvus_engine(root))."""
     from indexer.build import build_index
     from indexer.pipeline import discover, parse_files
 
     files, _ = discover([folder])
     result = parse_files(files)
-    build_index(out, result.documents, read_sources=result.sources, embedder=embedder)
+    build_index(out, result.documents, read_sources=result.sources, embedder=embedder, engine=engine or LOCAL)
     return out
 
 
-def index_small_corpus(root: Path, embedder=None) -> Path:
+def index_small_corpus(root: Path, embedder=None, engine: dict | None = None) -> Path:
     """The small corpus written under root and indexed into root/index (BM25 only without an embedder)."""
-    return index_folder(write_small_corpus(root / "corpus"), root / "index", embedder)
+    return index_folder(write_small_corpus(root / "corpus"), root / "index", embedder, engine)
+
+
+LOCAL = {"backend": "local"}
+
+
+def milvus_engine(root: Path, prefix: str = "ps_test") -> dict:
+    """Engine settings for a Milvus Lite file under root (skips where pymilvus or milvus-lite is missing)."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    return {"backend": "milvus", "uri": str(root / "milvus.db"), "token": None, "db": None, "prefix": prefix}
+
+
+@pytest.fixture(scope="session")
+def small_milvus_index(tmp_path_factory):
+    """The small corpus in Milvus Lite, with the keyword embedder, built once: (index dir, embedder, engine)."""
+    from tests.fakes import BigramEmbedder
+
+    root = tmp_path_factory.mktemp("small-milvus")
+    embedder, engine = BigramEmbedder(), milvus_engine(root)
+    return index_small_corpus(root, embedder, engine), embedder, engine
 
 
 @pytest.fixture(scope="session")

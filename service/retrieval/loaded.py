@@ -10,14 +10,16 @@ import bm25s
 import faiss
 import numpy as np
 
-from policy_search import store
+from policy_search import milvus, store
 from policy_search.catalog import Catalog
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import IndexMismatch
+from policy_search.store import DOC_CENTROIDS, doc_centroids
 from policy_search.model import DocumentMeta, Reference
 from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer, short_titles
+from service.retrieval.engines import Engine, LocalEngine, idf
 
 
 @dataclass
@@ -27,9 +29,7 @@ class LoadedIndex(Catalog):
     folder: Path
     manifest: dict
     tokenizer: ClauseTokenizer
-    bm25: bm25s.BM25
-    vectors: np.ndarray | None  # float32, normalised, or None for a BM25-only index
-    faiss_index: faiss.Index | None
+    engine: Engine  # what finds candidates: the generation's own files (LocalEngine), or a Milvus collection
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     references: list[Reference] = field(default_factory=list)  # what clauses cite, restate, repeal (indexer/references.py)
     short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
@@ -44,25 +44,23 @@ class LoadedIndex(Catalog):
     def generation(self) -> str:
         return self.manifest["generation"]
 
+    @property
+    def has_vectors(self) -> bool:
+        return self.engine.has_vectors
+
     @cached_property
     def doc_centroids(self) -> np.ndarray:
-        """Each document's mean clause vector, normalised: what the document as a whole is about."""
-        centroids = np.zeros((len(self.documents), self.vectors.shape[1]), dtype=np.float32)
-        np.add.at(centroids, self.doc_of, self.vectors)
-        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-        return centroids / np.where(norms > 0, norms, 1.0)
+        """Each document's mean clause vector, normalised: what the document as a whole is about. Written with
+        the generation (an engine elsewhere keeps the vectors there), else worked out from the vectors here."""
+        saved = self.folder / DOC_CENTROIDS
+        if saved.is_file():
+            return np.load(saved)
+        return doc_centroids(self.engine.all_vectors(), self.doc_of, len(self.documents))
 
     def idf(self, tokens: list[str]) -> np.ndarray:
         """BM25's inverse document frequency of each token over the indexed units; a token no unit holds gets
         the highest (as with a document frequency of 0)."""
-        vocab, indptr = self.bm25.vocab_dict, self.bm25.scores["indptr"]
-        total = max(1, int(self.bm25.scores["num_docs"]))
-        weights = np.zeros(len(tokens), dtype=np.float32)
-        for i, token in enumerate(tokens):
-            index = vocab.get(token)
-            df = int(indptr[index + 1] - indptr[index]) if index is not None and index + 1 < len(indptr) else 0
-            weights[i] = np.log(1 + (total - df + 0.5) / (df + 0.5))
-        return weights
+        return idf(self.engine, tokens)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -89,6 +87,14 @@ def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
     return places
 
 
+def _local_engine(folder: Path, built_with: dict | None) -> LocalEngine:
+    bm25 = bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False)
+    if not built_with:
+        return LocalEngine(bm25, None, None)
+    faiss_index = faiss.read_index(str(folder / "faiss.index"))
+    return LocalEngine(bm25, faiss_index, _vectors_and_settings(faiss_index, built_with))
+
+
 def _vectors_and_settings(faiss_index: faiss.Index, built_with: dict) -> np.ndarray:
     """Apply the index's search settings and read its vectors back (kept in memory for exact rescoring)."""
     params = built_with.get("search_params", {})
@@ -103,8 +109,9 @@ def _vectors_and_settings(faiss_index: faiss.Index, built_with: dict) -> np.ndar
     return faiss_index.reconstruct_n(0, faiss_index.ntotal)
 
 
-def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
-    """Load the published generation, refusing one built with another embedding model or tokenizer."""
+def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | None = None) -> LoadedIndex:
+    """Load the published generation, refusing one built with another embedding model or tokenizer, or for
+    another engine than `engine_settings` name (the default: the generation's own files)."""
     folder = store.IndexStore(root).require_current()
     manifest = store.read_manifest(folder)
     tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"])
@@ -120,19 +127,31 @@ def load_index(root: Path, embedder: Embedder | None) -> LoadedIndex:
         )
     if embedder is not None and not built_with:
         raise IndexMismatch(f"index {folder.name} has no vectors, but a model is configured: re-index with it")
-    vectors = faiss_index = None
-    if built_with:
-        faiss_index = faiss.read_index(str(folder / "faiss.index"))
-        vectors = _vectors_and_settings(faiss_index, built_with)
+    engine = open_engine(folder, manifest, engine_settings)
     return LoadedIndex(
         folder=folder,
         manifest=manifest,
         documents=store.read_documents(folder),
         clauses=list(store.read_clauses(folder)),
         tokenizer=tokenizer,
-        bm25=bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False),
+        engine=engine,
         links=store.read_links(folder),
         references=store.read_references(folder),
-        vectors=vectors,
-        faiss_index=faiss_index,
     )
+
+
+def open_engine(folder: Path, manifest: dict, settings: dict | None) -> Engine:
+    """The engine the generation was published to; refused when the settings name another."""
+    published = (manifest.get("engine") or {}).get("kind", "local")
+    settings = milvus.settings_from_env() if settings is None else settings
+    wanted = settings.get("backend", "local")
+    if published != wanted:
+        raise IndexMismatch(
+            f"index {folder.name} was published to the {published} engine, the service is configured for {wanted}: "
+            f"set POLICY_SEARCH_BACKEND={published} (and its settings) or re-index"
+        )
+    if published == "milvus":
+        from service.retrieval.milvus_engine import MilvusEngine
+
+        return MilvusEngine.open(folder, manifest, settings)
+    return _local_engine(folder, manifest.get("embedding"))

@@ -48,10 +48,15 @@ class Candidates:
 
     query: str  # the whole query, folded: the documents and articles it names
     tokens: list[str]
-    pool: np.ndarray  # clause positions that were fused
-    bm25: np.ndarray | None  # BM25 score of every clause, or None
+    pool: np.ndarray  # clause positions that were fused, ascending
+    bm25: np.ndarray | None  # BM25 score of each pool clause, or None
+    cosine: np.ndarray | None  # cosine of each pool clause to the query, or None
     vector: np.ndarray | None  # the query embedding, or None
     regions: set[str]  # regions a place named in the query brings forward
+
+    def rows(self, clauses: np.ndarray) -> np.ndarray:
+        """The pool rows of the given clauses (each is in the pool)."""
+        return np.searchsorted(self.pool, clauses)
 
 
 class Reranker:
@@ -148,16 +153,17 @@ def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) ->
     fused = np.array([h.components.get("fused", h.score) for h in hits], dtype=np.float32)
     rows[:, column["fused"]] = fused
     rows[:, column["fused_rank"]] = np.log1p(np.arange(len(hits)))
+    at = candidates.rows(clauses)
     if candidates.bm25 is not None and len(pool):
-        raw = candidates.bm25[clauses]
-        top = float(candidates.bm25[pool].max()) or 1.0
+        raw = candidates.bm25[at]
+        top = float(candidates.bm25.max()) or 1.0
         rows[:, column["bm25"]] = raw / top
         rows[:, column["bm25_norm"]] = raw / idf_total
-        rows[:, column["bm25_rank"]] = np.log(_ranks(raw, candidates.bm25[pool]))
+        rows[:, column["bm25_rank"]] = np.log(_ranks(raw, candidates.bm25))
     docs = index.doc_of[clauses]
-    if candidates.vector is not None and index.vectors is not None and len(pool):
-        cosine = index.vectors[clauses] @ candidates.vector
-        pool_cosine = index.vectors[pool] @ candidates.vector
+    if candidates.cosine is not None and len(pool):
+        cosine = candidates.cosine[at]
+        pool_cosine = candidates.cosine
         rows[:, column["cosine"]] = cosine
         rows[:, column["cosine_gap"]] = float(pool_cosine.max()) - cosine
         rows[:, column["dense"]] = [h.components.get("dense", np.nan) for h in hits]
@@ -215,7 +221,7 @@ def prepare_index(index) -> None:
     _static(index)
     for position in range(len(index.clauses)):
         _folded(index, position)
-    if index.vectors is not None:
+    if index.has_vectors:
         index.doc_centroids
 
 

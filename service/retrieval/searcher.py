@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import faiss
 import numpy as np
 
 from policy_search.authority import authority_level
@@ -15,6 +14,7 @@ from policy_search.embedding.encoder import Embedder
 from policy_search.errors import InvalidQuery
 from policy_search.resolve import OK, CitationResolver, Resolution
 from policy_search.text import fold
+from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
@@ -39,16 +39,6 @@ class Hit:
 
 
 @dataclass
-class Selection:
-    """What a filter admits, worked out once per distinct filter: documents, clauses, and FAISS's selector."""
-
-    allowed_docs: np.ndarray
-    allowed: np.ndarray
-    count: int
-    params: faiss.SearchParameters | None = None  # made on first dense search
-
-
-@dataclass
 class SearchOutcome:
     hits: list[Hit]
     tokens: list[str]
@@ -69,14 +59,14 @@ class Searcher:
         self, index: LoadedIndex, embedder: Embedder | None, config: RankingConfig | None = None, reranker: Reranker | None = None
     ) -> None:
         self.index = index
-        self.embedder = embedder if index.vectors is not None else None
+        self.embedder = embedder if index.has_vectors else None
+        self.engine = index.engine
         self.config = config or RankingConfig()
         self.resolver = CitationResolver(index)
-        self.thesaurus = Thesaurus(load_synonyms(), index.bm25.vocab_dict) if self.config.thesaurus else None
+        self.thesaurus = Thesaurus(load_synonyms(), index.engine) if self.config.thesaurus else None
         self._reranker = reranker  # the shipped one is loaded on the first reranked search
         self._bigram_cache: dict[int, frozenset[str]] = {}
-        self._selections: dict[SearchFilters, Selection] = {}
-        faiss.omp_set_num_threads(1)  # one query per thread: FAISS's own threads only add contention here
+        self._scopes: dict[SearchFilters, Scope] = {}
 
     @cached_property
     def relations(self):
@@ -123,8 +113,8 @@ class Searcher:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         index = self.index
-        selection = self._select(filters)
-        allowed_docs, allowed = selection.allowed_docs, selection.allowed
+        scope = self._scope(filters)
+        allowed_docs, allowed = scope.allowed_docs, scope.allowed
 
         resolutions = [self.resolver.resolve(c, allowed_docs) for c in find_citations(query)]
         for resolution in resolutions:
@@ -141,36 +131,36 @@ class Searcher:
             expansions = self.thesaurus.expand(index.tokenizer.tokens(unquoted(text)))
         timings["parse"] = _ms(started)
 
-        components: dict[str, np.ndarray] = {}
         candidates: set[int] = set()
         n = self.config.candidates
+        lexical = vector = None
         if mode in ("hybrid", "bm25") and tokens:
             t = time.perf_counter()
-            scores = index.bm25.get_scores(tokens).astype(np.float32)
-            if expansions:
-                added = [word for words in expansions.values() for word in words]
-                scores += self.config.synonym_weight * index.bm25.get_scores(added).astype(np.float32)
-            scores[~allowed] = 0.0
-            components["bm25"] = scores
-            candidates.update(_top(scores, n))
+            added = [word for words in expansions.values() for word in words]
+            lexical = self.engine.lexical(tokens, added, self.config.synonym_weight, scope)
+            candidates.update(lexical.top(n))
             timings["bm25"] = _ms(t)
         if mode in ("hybrid", "dense") and self.embedder is not None and embed_query:
             t = time.perf_counter()
             vector = self.embedder.embed_queries([text])[0]
             timings["embed"] = _ms(t)
             t = time.perf_counter()
-            candidates.update(self._dense_candidates(vector, selection, n))
-            components["dense"] = vector  # scored on candidates below
+            candidates.update(self.engine.dense(vector, scope, n))
             timings["dense"] = _ms(t)
 
         t = time.perf_counter()
         pool = np.array(sorted(c for c in candidates if allowed[c]), dtype=np.int64)
+        components: dict[str, np.ndarray] = {}  # raw scores of the pool, row for row
+        if lexical is not None:
+            components["bm25"] = lexical.scores(pool)
+        if vector is not None:
+            components["dense"] = self.engine.vectors(pool) @ vector if len(pool) else np.zeros(0, np.float32)
         fused, parts = self._fuse(pool, components, mode)
         hits = self._group(pool, fused, parts)
         regions = self._regions(query)
         if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
             t_rerank = time.perf_counter()
-            first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), regions)
+            first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), vector, regions)
             hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
         hits = self._apply_priors(hits, regions, set(focus))
@@ -193,42 +183,29 @@ class Searcher:
             version = f"（{meta.date}）" if meta.date else ""
             resolution.message = f"《{meta.title}》{version}已被新版本取代，所示为该版本的条文"
 
-    def _select(self, filters: SearchFilters) -> Selection:
-        selection = self._selections.get(filters)
-        if selection is None:
+    def _scope(self, filters: SearchFilters) -> Scope:
+        """What the filters admit, worked out once per distinct filter (the engine adds its own form of it)."""
+        scope = self._scopes.get(filters)
+        if scope is None:
             allowed_docs = filters.document_mask(self.index)
             allowed = allowed_docs[self.index.doc_of] & self.index.searchable
-            selection = Selection(allowed_docs, allowed, int(allowed.sum()))
-            if len(self._selections) > 64:
-                self._selections.clear()
-            self._selections[filters] = selection
-        return selection
-
-    def _dense_candidates(self, vector: np.ndarray, selection: Selection, n: int) -> list[int]:
-        """The n nearest allowed clauses, searched with the filter's bitmap selector."""
-        index = self.index
-        if index.faiss_index.ntotal == 0 or selection.count == 0:
-            return []
-        params = selection.params
-        if params is None:  # built whole, then published: a concurrent search sees none or a complete one
-            bitmap = np.packbits(selection.allowed, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(selection.allowed), faiss.swig_ptr(bitmap)))
-            params.bitmap = bitmap  # the selector reads this array: keep it alive with the parameters
-            selection.params = params
-        _, found = index.faiss_index.search(vector[None, :].astype(np.float32), min(n, selection.count), params=params)
-        return [int(i) for i in found[0] if i >= 0]
+            scope = Scope(filters, allowed_docs, allowed, int(allowed.sum()))
+            if len(self._scopes) > 64:
+                self._scopes.clear()
+            self._scopes[filters] = scope
+        return scope
 
     def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Scale each component to [0, 1] over the pool and mix; returns fused scores and the scaled parts."""
+        """Scale each component (raw scores of the pool) to [0, 1] and mix; returns fused scores and the scaled parts."""
         parts: dict[str, np.ndarray] = {}
         if len(pool) == 0:
             return np.zeros(0, np.float32), parts
         if "bm25" in components:
-            raw = components["bm25"][pool]
+            raw = components["bm25"]
             top = raw.max()
             parts["bm25"] = raw / top if top > 0 else raw
         if "dense" in components:
-            raw = self.index.vectors[pool] @ components["dense"]
+            raw = components["dense"]
             low, high = float(np.quantile(raw, 0.1)), float(raw.max())
             parts["dense"] = np.clip((raw - low) / (high - low), 0, 1) if high > low else np.ones_like(raw)
         if mode == "bm25" or "dense" not in parts:
@@ -333,14 +310,6 @@ def _rest_of_query(query: str, resolutions: list[Resolution], *, titles: bool) -
         last = end
     kept.append(query[last:])
     return " ".join(part.strip() for part in kept if part.strip())
-
-
-def _top(scores: np.ndarray, n: int) -> list[int]:
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) <= n:
-        return positive.tolist()
-    chosen = np.argpartition(-scores[positive], n)[:n]
-    return positive[chosen].tolist()
 
 
 def _ms(start: float) -> float:

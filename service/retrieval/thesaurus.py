@@ -8,6 +8,8 @@ reduced weight in BM25 and leaves the dense side alone.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import importlib.metadata
 import json
 import logging
@@ -71,7 +73,7 @@ def unquoted(text: str) -> str:
 class Thesaurus:
     """Expansions of query words into words the index holds; results are cached per word."""
 
-    def __init__(self, synonyms: dict[str, tuple[str, ...]], vocabulary: dict[str, int]) -> None:
+    def __init__(self, synonyms: dict[str, tuple[str, ...]], vocabulary: Container[str]) -> None:
         self._synonyms = synonyms
         self._vocabulary = vocabulary
         self._cache: dict[str, tuple[str, ...]] = {}

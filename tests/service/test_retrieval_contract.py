@@ -9,14 +9,19 @@ from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import load_index
 from service.retrieval.results import hit_result
 from service.retrieval.searcher import Searcher
+from tests.conftest import LOCAL
 
 MODES = ("bm25", "dense", "hybrid")
 
 
-@pytest.fixture
-def searcher(small_index):
-    out, embedder = small_index
-    return Searcher(load_index(out, embedder), embedder)
+@pytest.fixture(params=["local", "milvus"])
+def searcher(request):
+    """The small corpus behind each engine: the generation's own files, and Milvus Lite."""
+    if request.param == "local":
+        out, embedder = request.getfixturevalue("small_index")
+        return Searcher(load_index(out, embedder, LOCAL), embedder)
+    out, embedder, engine = request.getfixturevalue("small_milvus_index")
+    return Searcher(load_index(out, embedder, engine), embedder)
 
 
 def _results(searcher, query, mode, **kwargs):
