@@ -17,7 +17,6 @@ cosine between the two vectors of each passage (minimum, 1st percentile, median)
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -28,6 +27,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from reports import write_report  # noqa: E402
 
 from indexer.pipeline import discover, parse_files  # noqa: E402
 from policy_search.embedding.cache import EmbeddingCache, text_key  # noqa: E402
@@ -101,9 +103,7 @@ def main() -> int:
     print(f"  speed-up                          {report['speedup']:7.2f}x")
     print(f"  cosine after/before               min {report['cosine']['min']:.5f}, 1st pct {report['cosine']['p01']:.5f}, "
           f"median {report['cosine']['median']:.5f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"written {args.out}")
+    write_report(args.out, report)
     return 0
 
 

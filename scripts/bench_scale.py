@@ -33,6 +33,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from reports import write_report  # noqa: E402
 
 DIMENSION = 384
 CENTRES = 2_000
@@ -243,9 +246,7 @@ def main() -> int:
         print(f"{result['engine']:<7} {result['index']}: {result['clauses']:,} clauses ingested in {result['ingest_s']:.0f} s; "
               f"engine part of a filtered search p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms; "
               f"memory held {result['memory_mb']:,} MB (peak of the process {result['peak_rss_mb']:,} MB)", flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written {args.out}")
+    write_report(args.out, report)
     return 0
 
 

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from reports import write_report  # noqa: E402
+
 from served import served  # noqa: E402
 
 
@@ -152,9 +154,7 @@ def main() -> int:
                 level = asyncio.run(run_level(base, queries, concurrency, args.seconds, n * 1000))
             report["levels"].append(level)
             print(json.dumps(level), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"written {args.out}")
+    write_report(args.out, report)
     return 0
 
 

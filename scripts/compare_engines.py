@@ -12,7 +12,6 @@ that the engines have in common, R@10 and MRR@10 of each, and the per-query timi
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from reports import write_report  # noqa: E402
 
 from evaluate import SHARED, SPEECH, ensure_index, found_ranks, index_dir, load_jsonl, score_query  # noqa: E402
 
@@ -96,9 +97,7 @@ def main() -> int:
         print(f"  {name:<7} R@10 / MRR@10      {quality[name]['R@10']:.3f} / {quality[name]['MRR@10']:.3f}   "
               f"median {report['median_ms'][name]:.1f} ms a query")
     print(f"  Milvus build (rows, indexes, load)  {build_s:.0f} s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written {args.out}")
+    write_report(args.out, report)
     return 0
 
 

@@ -25,7 +25,6 @@ change cheap). The JSON report also holds, per query, the rank of each relevant 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -36,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from reports import write_report  # noqa: E402
 
 from stard import STARD, load_jsonl, stard_queries  # noqa: E402
 
@@ -238,9 +239,7 @@ def main() -> int:
         report["stard_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
         report["stard_split"] = args.stard_split
         print_side_by_side(f"STARD ({args.stard_split})", report["stard"], ("R@10", "R@100", "MRR@10"))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\nwritten {args.out}")
+    write_report(args.out, report)
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import shutil
 import sys
 import tempfile
@@ -39,6 +38,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from reports import write_report  # noqa: E402
 
 from served import served  # noqa: E402
 from tests.fuzzing import CONFIG, REFUSES_VALID, error_shape_problem  # noqa: E402
@@ -220,9 +221,7 @@ def main() -> int:
     print(f"other check failures {sum(tally.failures.values())}")
     for key, count in tally.failures.most_common():
         print(f"  {count:5d}  {key}\n         e.g. {tally.examples[key][:400]}")  # whole in the report
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"written {args.out}")
+    write_report(args.out, report)
     return 1 if tally.server_errors or tally.shape else 0
 
 
