@@ -20,6 +20,7 @@ from service.schemas import error_responses, links, merged
 router = APIRouter(tags=["documents"], responses=error_responses(401, 404, 503))
 ENDED = {200: {"description": "the update ended within `wait` seconds: the task, done or failed"}}
 WAIT_POLL_S = 0.05
+UPLOAD_FIELDS = {"files", "metadata"}
 METADATA_FIELDS = ("title", "doc_type", "issuer", "doc_number", "region", "date", "status", "effective_date")
 
 
@@ -91,6 +92,9 @@ async def upload_documents(
     metadata: Annotated[str | None, Form(max_length=4000, description="JSON object: title, doc_type, issuer, doc_number, region, date, status, effective_date")] = None,
     wait: Annotated[float, Query(ge=0, le=600, description="seconds to wait for the update to finish")] = 0,
 ):
+    unknown = sorted(set((await request.form()).keys()) - UPLOAD_FIELDS)  # parsed already: FastAPI read the form
+    if unknown:
+        raise ApiError(422, f"unknown form field(s) {', '.join(map(repr, unknown))}; an upload has files and metadata")
     if len(files) > settings.max_upload_files:
         raise ApiError(413, f"at most {settings.max_upload_files} files per upload, got {len(files)}")
     fields = _metadata(metadata)

@@ -283,3 +283,9 @@ def test_clients_waiting_on_updates_hold_no_worker_thread(small_index):
         assert answer.status_code == 200 and time.monotonic() - started < 5
         for thread in waiting:
             thread.join()
+
+
+def test_an_upload_with_an_unknown_form_field_is_refused_naming_it(client):
+    response = client.post("/documents", files={"files": ("a.txt", "第一条　排污。".encode())}, data={"metdata": "{}"})
+    assert response.status_code == 422
+    assert "'metdata'" in _assert_error_shape(response.json(), 422, "invalid_request")["message"]
