@@ -118,11 +118,22 @@ class LocalEngine:
         params = scope.prepared
         if params is None:  # built whole, then published: a concurrent search sees none or a complete one
             bitmap = np.packbits(scope.allowed, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(scope.allowed), faiss.swig_ptr(bitmap)))
+            params = self._search_parameters(faiss.IDSelectorBitmap(len(scope.allowed), faiss.swig_ptr(bitmap)))
             params.bitmap = bitmap  # the selector reads this array: keep it alive with the parameters
             scope.prepared = params
         _, found = self.faiss_index.search(vector[None, :].astype(np.float32), min(n, scope.count), params=params)
         return [int(i) for i in found[0] if i >= 0]
+
+    def _search_parameters(self, selector) -> faiss.SearchParameters:
+        """The selector in the parameters the index's kind takes (IVF and HNSW refuse the plain ones), with its
+        own nprobe or efSearch, which parameters given to a search replace."""
+        ivf = faiss.try_extract_index_ivf(self.faiss_index)
+        if ivf is not None:
+            return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+        index = faiss.downcast_index(self.faiss_index)
+        if isinstance(index, faiss.IndexHNSW):
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=index.hnsw.efSearch)
+        return faiss.SearchParameters(sel=selector)
 
     def vectors(self, positions: np.ndarray) -> np.ndarray:
         return self._vectors[positions]

@@ -127,3 +127,21 @@ def test_index_built_with_another_model_is_refused(small_index):
 
     with pytest.raises(IndexMismatch, match="another-model"):
         load_index(out, Other())
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_filtered_dense_search_works_on_every_faiss_kind(tmp_path, kind):
+    """IVF (what the indexer builds from 200,000 clauses) and HNSW take their own search parameters for a filter."""
+    from indexer.build import build_index
+    from indexer.pipeline import discover, parse_files
+    from tests.conftest import write_small_corpus
+    from tests.fakes import BigramEmbedder
+
+    embedder = BigramEmbedder()
+    files, _ = discover([write_small_corpus(tmp_path / "corpus")])
+    parsed = parse_files(files)
+    build_index(tmp_path / "index", parsed.documents, read_sources=parsed.sources, embedder=embedder, index_kind=kind, engine=LOCAL)
+    searcher = Searcher(load_index(tmp_path / "index", embedder, LOCAL), embedder)
+    assert searcher.index.manifest["embedding"]["index"] == kind
+    results = _results(searcher, "暗管 渗井 排放污染物", "dense", top_k=10, filters=SearchFilters(regions=("山东",)))
+    assert results and {r["document"]["region"] for r in results} == {"山东"}
