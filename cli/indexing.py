@@ -9,10 +9,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from indexer.build import BuildSummary, build_index
+from indexer.build import BuildSummary, build_index, engine_of
 from indexer.pipeline import ParsedDocument, discover, parse_files, parse_law_database
 from indexer.readers.lawdb import SELECTIONS, packaged_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS
+from policy_search import store
 from policy_search.embedding.encoder import PRECISIONS
 from policy_search.embedding.tuned import MODELS
 from policy_search.errors import PolicySearchError
@@ -77,7 +78,9 @@ def run_index(args) -> int:
 
         embedder = load_embedder(args.model_dir, model=args.model, threads=args.threads, onnx_queries=False,
                                  passage_precision=args.passage_precision)
-    with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar:
+    engine = _engine(args) or engine_of(store.IndexStore(args.out))
+    with tqdm(unit="clause", disable=args.quiet or embedder is None, file=sys.stderr, desc="embedding") as bar, \
+            tqdm(unit="row", disable=args.quiet or engine["backend"] != "milvus", file=sys.stderr, desc="milvus") as rows:
         try:
             summary = build_index(
                 args.out,
@@ -87,7 +90,8 @@ def run_index(args) -> int:
                 embedder=embedder,
                 index_kind=args.index_kind,
                 progress=bar,
-                engine=_engine(args),
+                engine=engine,
+                insert_progress=rows,
             )
         except PolicySearchError as exc:
             print(f"error: {exc}", file=sys.stderr)

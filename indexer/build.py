@@ -69,15 +69,13 @@ def load_generation(index: store.IndexStore) -> Generation:
 
 def engine_of(index: store.IndexStore) -> dict:
     """Where the published generation's engine lives (the environment may say more: the token, another URI);
-    the environment's choice for a new index."""
+    for a new index the environment's choice, local when it makes none."""
     settings = milvus.settings_from_env()
     folder = index.current()
     published = (store.read_manifest(folder).get("engine") or {}) if folder is not None else {}
     if published.get("kind") == "milvus":
         return settings | {"backend": "milvus", "uri": settings["uri"] or published["uri"], "prefix": published["alias"]}
-    if folder is not None:
-        return settings | {"backend": "local"}
-    return settings
+    return settings | {"backend": "local" if folder is not None else settings["backend"] or "local"}
 
 
 def build_index(
@@ -91,11 +89,13 @@ def build_index(
     index_kind: str = "auto",
     progress: Progress | None = None,
     engine: dict | None = None,
+    insert_progress: Progress | None = None,
 ) -> BuildSummary:
     """Publish a new generation: old documents kept unless re-read (same id or same source file) or removed.
 
     `engine` says where its search engine lives (policy_search/milvus.py `settings_from_env`): backend local,
-    the generation's own files, or milvus; by default the published generation's engine, else the environment's."""
+    the generation's own files, or milvus; by default the published generation's engine, else the environment's.
+    `progress` follows the embedding, `insert_progress` the rows written to Milvus."""
     index = store.IndexStore(out)
     engine = engine or engine_of(index)
     previous_generation = load_generation(index)
@@ -161,7 +161,7 @@ def build_index(
             milvus.write_lexicon(folder, tokens)
             searchable = np.array([c.kind in SEARCH_KINDS for c in all_clauses], dtype=bool)
             record = milvus.write_collection(engine, store.generation_name(folder), documents, all_clauses, tokens,
-                                             vectors, searchable)
+                                             vectors, searchable, insert_progress)
         else:
             build_bm25(folder, passages, tokenizer)
         fields = {

@@ -47,10 +47,11 @@ _NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> dict:
-    """The engine settings of the environment: backend (local or milvus), uri, token, db, collection prefix."""
+    """The engine settings of the environment: backend (local, milvus, or None: whichever the index was published
+    to), uri, token, db, collection prefix."""
     environ = os.environ if environ is None else environ
     return {
-        "backend": environ.get("POLICY_SEARCH_BACKEND", "local"),
+        "backend": environ.get("POLICY_SEARCH_BACKEND") or None,
         "uri": environ.get("POLICY_SEARCH_MILVUS_URI"),
         "token": environ.get("POLICY_SEARCH_MILVUS_TOKEN"),
         "db": environ.get("POLICY_SEARCH_MILVUS_DB"),
@@ -172,6 +173,7 @@ def write_collection(
     tokens: list[list[str]],
     vectors: np.ndarray | None,
     searchable: np.ndarray,
+    progress=None,
 ) -> dict:
     """Create the generation's collection with every clause, indexed and loaded; returns the manifest's
     `engine` record. A failure drops what was made, and raises."""
@@ -182,6 +184,8 @@ def write_collection(
     with contextlib.suppress(Exception):
         client.drop_collection(name)  # left by a killed build of this very generation
     rows = len(clauses)
+    if progress is not None:
+        progress.total = rows
     try:
         client.create_collection(name, schema=_schema(client, dimension), index_params=_index_params(client, dimension, rows))
     except Exception as exc:
@@ -202,9 +206,10 @@ def write_collection(
             batch.append(row)
             if len(batch) >= INSERT_BATCH:
                 client.insert(name, batch)
-                batch = []
+                batch = _advance(progress, len(batch))
         if batch:
             client.insert(name, batch)
+            _advance(progress, len(batch))
         client.flush(name)
         client.load_collection(name)
     except BaseException as exc:
@@ -216,6 +221,12 @@ def write_collection(
     recorded = settings.get("record_uri") or settings["uri"]
     return {"kind": "milvus", "uri": lite_path(recorded), "db": settings.get("db"), "collection": name,
             "alias": settings.get("prefix") or DEFAULT_PREFIX, "rows": rows}
+
+
+def _advance(progress, done: int) -> list:
+    if progress is not None:
+        progress.update(done)
+    return []
 
 
 def write_lexicon(folder: Path, tokens: list[list[str]]) -> None:

@@ -36,9 +36,10 @@ class Settings(BaseSettings):
     int8_queries: bool = False  # queries through the 8-bit ONNX graph: faster, vectors at cosine ≈ 0.99
     # passages embedded by updates: auto is bfloat16 where the CPU has it natively (AMX, AVX-512 BF16), else float32
     passage_precision: Literal["auto", "bf16", "fp32"] = "auto"
-    # the search engine: local (the generation's own files) or milvus (a server, or Milvus Lite's file), and
-    # where Milvus is; the token ("user:password" or an API key) comes from POLICY_SEARCH_MILVUS_TOKEN
-    backend: Literal["local", "milvus"] = "local"
+    # the search engine: local (the generation's own files) or milvus (a server, or Milvus Lite's file); unset,
+    # the one the index was published to, at the address it recorded. The token ("user:password" or an API key)
+    # comes from POLICY_SEARCH_MILVUS_TOKEN
+    backend: Literal["local", "milvus"] | None = None
     milvus_uri: str | None = None
     milvus_token: str | None = Field(default=None, repr=False)
     milvus_db: str | None = None

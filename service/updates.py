@@ -242,15 +242,18 @@ class Updater:
         """The child's environment: the service's engine settings, and Milvus Lite's file reached through the
         server this process runs for it (a Lite file is open in one process only)."""
         engine = self.settings.engine
-        env = dict(os.environ, POLICY_SEARCH_BACKEND=engine["backend"], POLICY_SEARCH_MILVUS_COLLECTION=engine["prefix"])
+        published = (self.holder.searcher.index.manifest.get("engine") or {}) if self.holder.ready else {}
+        backend = engine["backend"] or published.get("kind", "local")
+        env = dict(os.environ, POLICY_SEARCH_BACKEND=backend, POLICY_SEARCH_MILVUS_COLLECTION=engine["prefix"])
         for key, name in (("token", "TOKEN"), ("db", "DB")):
             if engine[key]:
                 env[f"POLICY_SEARCH_MILVUS_{name}"] = engine[key]
-        if engine["backend"] == "milvus":
+        uri = engine["uri"] or published.get("uri")
+        if backend == "milvus" and uri:
             from policy_search.milvus import shared_uri
 
-            env["POLICY_SEARCH_MILVUS_URI"] = shared_uri(engine["uri"])
-            env["POLICY_SEARCH_MILVUS_RECORD_URI"] = engine["uri"]
+            env["POLICY_SEARCH_MILVUS_URI"] = shared_uri(uri)
+            env["POLICY_SEARCH_MILVUS_RECORD_URI"] = uri
         return env
 
     def _run(self, task: Task, args: list[str]) -> None:

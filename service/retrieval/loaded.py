@@ -141,11 +141,12 @@ def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | No
 
 
 def open_engine(folder: Path, manifest: dict, settings: dict | None) -> Engine:
-    """The engine the generation was published to; refused when the settings name another."""
+    """The engine the generation was published to (at the address it recorded, unless the settings give one);
+    refused when the settings name another engine."""
     published = (manifest.get("engine") or {}).get("kind", "local")
     settings = milvus.settings_from_env() if settings is None else settings
-    wanted = settings.get("backend", "local")
-    if published != wanted:
+    wanted = settings.get("backend")
+    if wanted and published != wanted:
         raise IndexMismatch(
             f"index {folder.name} was published to the {published} engine, the service is configured for {wanted}: "
             f"set POLICY_SEARCH_BACKEND={published} (and its settings) or re-index"

@@ -133,3 +133,10 @@ def test_the_service_updates_a_milvus_index_through_its_child(tmp_path):
         assert "中华人民共和国示例服务法" not in titles
     manifest = store.read_manifest(store.IndexStore(out).current())
     assert manifest["engine"]["uri"] == milvus.lite_path(engine["uri"])  # the file, not the detour the child took
+
+
+def test_with_nothing_configured_an_index_is_opened_in_the_engine_it_records(small_milvus_index):
+    out, embedder, _ = small_milvus_index
+    searcher = Searcher(load_index(out, embedder, {}), embedder)  # no backend, no address: the manifest's
+    assert searcher.index.manifest["engine"]["kind"] == "milvus"
+    assert searcher.search("暗管 渗井", top_k=3).hits
