@@ -44,8 +44,7 @@ def run_serve(args) -> int:
     from service.settings import Settings
 
     given = {"index_dir": args.index, "model": args.model, "model_dir": args.model_dir, "threads": args.threads,
-             "backend": getattr(args, "backend", None) or ("milvus" if getattr(args, "milvus_uri", None) else None),
-             "milvus_uri": getattr(args, "milvus_uri", None)}
+             "backend": args.backend or ("milvus" if args.milvus_uri else None), "milvus_uri": args.milvus_uri}
     overrides = {k: v for k, v in given.items() if v}
     settings = Settings(**overrides)
     logging.basicConfig(level=os.environ.get("POLICY_SEARCH_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -74,7 +74,7 @@ def shared_uri(uri: str) -> str:
     connect(uri)
     found = server_manager_instance.start_and_get_uri(lite_path(uri))
     if found is None:
-        raise ValueError(f"Milvus Lite could not serve {uri}")
+        raise EngineUnavailable(f"Milvus Lite could not serve {uri} to other processes")
     return found
 
 

@@ -125,7 +125,7 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str], prompt_name: str | None, model=None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = (model or self._model).encode(
+        vectors = (model if model is not None else self._model).encode(
             texts,
             prompt_name=prompt_name,
             batch_size=self.batch_size,

@@ -111,7 +111,8 @@ def _vectors_and_settings(faiss_index: faiss.Index, built_with: dict) -> np.ndar
 
 def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | None = None) -> LoadedIndex:
     """Load the published generation, refusing one built with another embedding model or tokenizer, or for
-    another engine than `engine_settings` name (the default: the generation's own files)."""
+    another engine than `engine_settings` name (by default the environment's; with none named, the engine the
+    generation was published to)."""
     folder = store.IndexStore(root).require_current()
     manifest = store.read_manifest(folder)
     tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"])
