@@ -51,8 +51,9 @@ def _whole_number(value: Any) -> Any:
 
 JsonInt = Annotated[int, BeforeValidator(_whole_number)]
 # A query or problem of whitespace alone says nothing: refused by the schema, not after it. Whitespace as str.strip()
-# sees it: Unicode's White_Space (\s of the Rust and Python engines alike) and the separators \x1c-\x1f.
-HAS_TEXT = r"[^\s\x1c-\x1f]"
+# sees it: Unicode's White_Space (\s of the Rust and Python engines alike) and the separators \x1c-\x1f; \x85
+# (NEL) is named too, as generators that read \s as the Z categories (hypothesis) would not count it.
+HAS_TEXT = r"[^\s\x1c-\x1f\x85]"
 FilterValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]  # one value of a repeatable filter
 # An ISO date, checked by the filters (a pattern would admit 2023-02-30); the schema says so for clients and fuzzers
 IsoDate = Annotated[str, Field(max_length=10, json_schema_extra={"format": "date", "examples": ["2014-04-24"]})]

@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -36,6 +37,7 @@ from service.state import IndexHolder
 
 log = logging.getLogger("policy_search.service")
 MAX_TASKS_KEPT = 200
+INTERRUPTED = "the service stopped before this update ended; the index is as it was before it"
 MAX_NAME_BYTES = 200  # file names are at most 255 bytes on common file systems; room for a -N suffix
 TASKS, UPLOADS = "tasks", "uploads"
 SAVE_EVERY_S = 0.5  # progress is written at most this often; status changes and failures at once
@@ -99,11 +101,17 @@ class TaskStore:
         self.folder = Path(index_dir) / TASKS
 
     def save(self, task: Task) -> None:
+        """Write the record to a temporary file of its own, then rename it over the old one: a reader sees the old
+        record or the new, never half of one, and two writers never share a temporary file."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{task.task_id}.json"
-        temporary = path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(task.to_dict(), ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{task.task_id}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(json.dumps(task.to_dict(), ensure_ascii=False))
+            os.replace(temporary, self.folder / f"{task.task_id}.json")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def load(self) -> list[Task]:
         """Every readable record, oldest first; unreadable ones (a crash mid-write leaves only a .tmp) skipped."""
@@ -133,6 +141,7 @@ class Updater:
         self._wakeup = threading.Condition(self._lock)
         self._queue: list[tuple[Task, list[str], Path | None]] = []
         self._stopping = False
+        self._child: subprocess.Popen | None = None  # the running update's process, which stop() kills
         self._thread = threading.Thread(target=self._work, name="index-updater", daemon=True)
         self._thread.start()
 
@@ -146,8 +155,7 @@ class Updater:
                     # one update runs at a time: a generation newer than the one it started from is its own
                     task.status, task.message = "done", "published; the service stopped before it could report it"
                 else:
-                    task.status = "interrupted"
-                    task.message = "the service stopped before this update ended; the index is as it was before it"
+                    task.status, task.message = "interrupted", INTERRUPTED
                 self.records.save(task)
                 log.warning("event=task_recovered task=%s status=%s", task.task_id, task.status)
             task.done_event.set()
@@ -159,10 +167,25 @@ class Updater:
                 shutil.rmtree(orphan, ignore_errors=True)
                 log.info("event=orphan_upload_removed folder=%s", orphan.name)
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 30) -> None:
+        """End the worker as the end of the process would: queued tasks are interrupted, the running update's
+        process is killed, and no record is written once this returns, so a later Updater over the same index
+        (an app started again in this process) recovers a quiet folder. The index stays as it was."""
         with self._wakeup:
             self._stopping = True
+            queued, self._queue = self._queue, []
+            running = self._child
             self._wakeup.notify_all()
+        for task, _, folder in queued:
+            task.status, task.message = "interrupted", INTERRUPTED
+            task.finished = time.time()
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            self.records.save(task)
+            task.done_event.set()
+        if running is not None:
+            _kill_group(running)
+        self._thread.join(timeout_s)
 
     def submit_upload(self, files: list[tuple[str, bytes]], metadata: dict | None) -> Task:
         """Write the uploads to their task's folder and queue the update; a folder that cannot be written is
@@ -274,6 +297,10 @@ class Updater:
             start_new_session=True,  # its own process group: a timeout stops the sandboxed parser too
             preexec_fn=die_with_parent,
         )
+        with self._lock:
+            self._child = child
+            if self._stopping:  # stop() came while it started
+                _kill_group(child)
         timer = threading.Timer(self.settings.update_timeout_s, _kill_group, args=(child,))
         timer.start()
         try:
@@ -304,9 +331,13 @@ class Updater:
             timer.cancel()
             child.stdout.close()
             child.stderr.close()
+            with self._lock:
+                self._child = None
         if code == 0 and task.summary and task.summary.get("published"):
             self.holder.reload()
             task.status = "done"
+        elif self._stopping and code != 0:
+            task.status, task.message = "interrupted", INTERRUPTED
         elif code in (0, 3) and task.summary is not None:
             task.status = "failed"
             task.message = "no document could be indexed"

@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance, use_after_free
 
 from service.app import create_app
 from service.settings import Settings
@@ -46,11 +46,15 @@ update_schema = _schema(UPDATE_APP).include(path_regex=UPDATES)
 
 @pytest.fixture(scope="module", autouse=True)
 def served():
+    """The indexes, before the first case. schemathesis runs each app's lifespan itself: at loading the schemas, before
+    there was an index (that holder reloads now, as the first case may reach it), then around the tests, each
+    updater stopped (queued uploads interrupted, the running one killed) before the next starts."""
     index_small_corpus(WORK / "read", EMBEDDER)
     index_small_corpus(WORK / "update")
+    for app in (READ_APP, UPDATE_APP):
+        app.state.holder.reload()
     try:
-        with TestClient(READ_APP), TestClient(UPDATE_APP):  # the lifespans: indexes loaded before the first case
-            yield
+        yield
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
 
@@ -101,9 +105,11 @@ def test_a_stateful_run_over_the_links_finds_nothing():
     class Checked(machine):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             checks = _checks(case)
+            # A DELETE answers 202: the removal is queued, and the document answers until its update publishes
+            # (the 404 after the task is done: test_the_schema_links_reach_real_ids), where this check wants it gone.
+            excluded = [*checks["excluded_checks"], use_after_free]
             case.validate_response(response, additional_checks=[*(additional_checks or ()), *checks["additional_checks"]],
-                                   excluded_checks=checks["excluded_checks"], transport_kwargs=kwargs or None,
-                                   recorder=self.recorder)
+                                   excluded_checks=excluded, transport_kwargs=kwargs or None, recorder=self.recorder)
 
     Checked.run(settings=settings(max_examples=10, stateful_step_count=5, deadline=None,
                                   suppress_health_check=list(HealthCheck), database=None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 from fastapi.testclient import TestClient
@@ -79,3 +80,27 @@ def test_a_running_task_whose_generation_was_published_reads_done(tmp_path):
     TaskStore(out).save(Task(task_id="aaaabbbbcccc", kind="add", status="running", generation="g000000-older"))
     with TestClient(create_app(Settings(index_dir=out), load_model=False)) as client:
         assert client.get("/tasks/aaaabbbbcccc").json()["status"] == "done"
+
+
+def test_stopping_the_app_interrupts_its_updates_and_writes_nothing_after(tmp_path):
+    """An app stopped and started again in one process (tests, embedding): the stopped updater's running update is
+    killed and its queued ones interrupted before stop returns, so the next updater reads a folder nobody writes."""
+    out = index_small_corpus(tmp_path)
+    app = create_app(Settings(index_dir=out), load_model=False)
+    with TestClient(app) as client:
+        updater = app.state.updater
+        updater._command = lambda args: [sys.executable, "-c", "import time; time.sleep(60)"]  # an update that hangs
+        running = client.post("/documents", files={"files": ("a.txt", LAW_TEXT.encode(), "text/plain")}).json()
+        queued = client.post("/documents", files={"files": ("b.txt", LAW_TEXT.encode(), "text/plain")}).json()
+        deadline = time.monotonic() + 10
+        while updater.get(running["task_id"]).status != "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+    assert time.monotonic() - started < 10 and not updater._thread.is_alive()
+    records = {path.stem: path.stat().st_mtime_ns for path in (out / TASKS).glob("*.json")}
+    for task in (running, queued):
+        saved = json.loads((out / TASKS / f"{task['task_id']}.json").read_text(encoding="utf-8"))
+        assert saved["status"] == "interrupted" and saved["finished"], saved
+    assert not list((out / UPLOADS).iterdir()) and not list((out / TASKS).glob("*.tmp"))
+    time.sleep(0.2)
+    assert {path.stem: path.stat().st_mtime_ns for path in (out / TASKS).glob("*.json")} == records
