@@ -205,11 +205,10 @@ def write_collection(
                 row["dense"] = vectors[position].tolist()
             batch.append(row)
             if len(batch) >= INSERT_BATCH:
-                client.insert(name, batch)
-                batch = _advance(progress, len(batch))
+                _insert(client, name, batch, progress)
+                batch = []
         if batch:
-            client.insert(name, batch)
-            _advance(progress, len(batch))
+            _insert(client, name, batch, progress)
         client.flush(name)
         client.load_collection(name)
     except BaseException as exc:
@@ -223,10 +222,10 @@ def write_collection(
             "alias": settings.get("prefix") or DEFAULT_PREFIX, "rows": rows}
 
 
-def _advance(progress, done: int) -> list:
+def _insert(client, name: str, rows: list[dict], progress) -> None:
+    client.insert(name, rows)
     if progress is not None:
-        progress.update(done)
-    return []
+        progress.update(len(rows))
 
 
 def write_lexicon(folder: Path, tokens: list[list[str]]) -> None:

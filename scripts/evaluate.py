@@ -25,7 +25,6 @@ change cheap). The JSON report also holds, per query, the rank of each relevant 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -44,7 +43,6 @@ from stard import STARD, load_jsonl, stard_queries  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.pipeline import discover, parse_files  # noqa: E402
 from policy_search import store  # noqa: E402
-from policy_search.embedding.e5_build import MARKER_FILE  # noqa: E402
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from service.drafting.plan import DraftOptions, Problem, draft_problem  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
@@ -156,13 +154,10 @@ def index_dir(name: str, model_name: str | None, precision: str | None = None) -
     return ROOT / "var" / f"eval-{name}-index-{model_name or 'bm25'}{suffix}"
 
 
-def stard_seen(model_dir: Path | None, split: str) -> bool:
-    """Whether the model was tuned on questions of `split`: one tuned on every visible question has seen the
-    held-out part too, so its figures there are fitted, not measured."""
-    try:
-        data = json.loads((Path(model_dir) / MARKER_FILE).read_text(encoding="utf-8"))["tuning"]["data"]
-    except (TypeError, OSError, ValueError, KeyError):
-        return False
+def stard_seen(tuning: dict, split: str) -> bool:
+    """Whether a model with this tuning record (the embedder's `tuning`) was tuned on questions of `split`: one
+    tuned on every visible question has seen the held-out part too, so its figures there are fitted, not measured."""
+    data = tuning.get("data", "")
     return ", all " in data or (split != "heldout" and ", tuning " in data)
 
 
@@ -251,7 +246,7 @@ def main() -> int:
         report["stard_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
         report["stard_split"] = args.stard_split
         print_side_by_side(f"STARD ({args.stard_split})", report["stard"], ("R@10", "R@100", "MRR@10"))
-        report["stard_seen"] = bool(embedder) and stard_seen(embedder.model_dir, args.stard_split)
+        report["stard_seen"] = bool(embedder) and stard_seen(embedder.tuning, args.stard_split)
         if report["stard_seen"]:
             print("\nthe model was tuned on these questions: the figures above are fitted, not held out "
                   "(--model-dir a model tuned on the tuning part for held-out figures)")

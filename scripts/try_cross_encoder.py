@@ -50,7 +50,7 @@ def first_pages(searcher: Searcher, queries: list[dict], depth: int, by_title: b
         found = found_ranks(results, query["relevant"], by_title)
         relevant = {rank - 1 for rank in found.values()}
         passages = [f"{r['document']['title']} {r['text']}" for r in results]
-        pages.append({"query": query["query"], "passages": passages, "relevant": relevant, "n": len(query["relevant"])})
+        pages.append({"query": query["query"], "passages": passages, "relevant": relevant})
     return pages
 
 

@@ -95,9 +95,10 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         build = _build_record(self.model_dir)
         self.adapter_sha256: str | None = build.get("adapter_sha256")  # the tuned default's adapter, recorded in indexes
+        self.tuning: dict = build.get("tuning") or {}  # how scripts/tune_embedder.py made it; empty for other models
         # the dense share of the hybrid mix the model was chosen with (a tuned model earns more than the stock one)
-        self.dense_weight = float((build.get("tuning") or {}).get("dense_weight", DEFAULT_DENSE_WEIGHT))
-        self.tuned = bool(build.get("tuning"))  # made by scripts/tune_embedder.py: the learned ranker fits its scores
+        self.dense_weight = float(self.tuning.get("dense_weight", DEFAULT_DENSE_WEIGHT))
+        self.tuned = bool(self.tuning)  # the learned ranker fits a tuned model's scores
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else ("document" if "document" in prompts else None)
