@@ -13,11 +13,14 @@ from policy_search.errors import PolicySearchError
 def add_commands(commands) -> None:
     draft = commands.add_parser("draft", help="draft a rectification plan for a list of inspection problems")
     draft.add_argument("problems", type=Path, help="one problem per line (.txt), paragraphs of a .docx, or the first column of a .xlsx")
-    draft.add_argument("--out", type=Path, required=True, help="plan.docx or plan.md")
+    draft.add_argument("--out", type=Path, required=True,
+                       help="plan.docx (written with plan.md and the 整改台账 plan.xlsx beside it), or plan.md or plan.xlsx alone")
     draft.add_argument("--index", type=Path, default=Path("var/index"))
     draft.add_argument("--bases", type=int, default=8, help="bases per problem")
     draft.add_argument("--region", default=None, help="bring this region's texts forward")
     draft.add_argument("--title", default=None)
+    draft.add_argument("--issuer", default=None, help="the 落款's unit, e.g. 某县人民政府")
+    draft.add_argument("--date", default=None, help="the 落款's date, YYYY-MM-DD (default: today)")
     draft.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model the index was built with")
     draft.add_argument("--model-dir", type=Path, default=None)
     draft.set_defaults(run=run_draft)
@@ -50,22 +53,40 @@ def read_problems(path: Path) -> list[str]:
     return problems
 
 
+OUTPUTS = {".docx": ("docx", "markdown", "xlsx"), ".md": ("markdown",), ".xlsx": ("xlsx",)}
+
+
 def run_draft(args) -> int:
-    from service.drafting.export import to_docx, to_markdown
+    from datetime import date
+
+    from service.drafting.export import FORMATS
     from service.drafting.plan import DraftOptions, Problem, draft_plan
     from service.retrieval.engine import open_searcher
 
+    formats = OUTPUTS.get(args.out.suffix.lower())
+    if formats is None:
+        print(f"error: --out {args.out}: the plan is written as .docx, .md or .xlsx", file=sys.stderr)
+        return 2
     try:
+        if args.date is not None:
+            date.fromisoformat(args.date)
         problems = [Problem(text) for text in read_problems(args.problems)]
         searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model)
-        draft = draft_plan(searcher, problems, DraftOptions(bases_per_problem=args.bases, region=args.region), args.title)
+        options = DraftOptions(bases_per_problem=args.bases, region=args.region)
+        draft = draft_plan(searcher, problems, options, args.title, args.issuer, args.date)
     except (PolicySearchError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.out.suffix.lower() == ".md":
-        args.out.write_text(to_markdown(draft), encoding="utf-8")
-    else:
-        args.out.write_bytes(to_docx(draft))
     bases = sum(len(p["bases"]) for p in draft.problems)
-    print(f"{args.out}: {len(draft.problems)} problems, {bases} bases cited")
+    for fmt in formats:
+        write, _media_type, extension = FORMATS[fmt]
+        path = args.out.with_suffix(f".{extension}")
+        content = write(draft)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+        print(f"{path}: {len(draft.problems)} problems, {bases} bases cited")
+    if draft.signoff_rules:
+        print("销号标准 drafted from " + "、".join(rule["citation"] for rule in draft.signoff_rules))
     return 0

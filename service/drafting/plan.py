@@ -11,6 +11,7 @@ from typing import Any
 from policy_search.authority import DOC_TYPES, authority_level
 from policy_search.errors import InvalidQuery
 from service.drafting.obligations import obligation_sentences
+from service.drafting.signoff import find_signoff_rules
 from service.retrieval.filters import SearchFilters
 from service.retrieval.results import clause_result, hit_result
 from service.retrieval.searcher import Searcher
@@ -34,6 +35,16 @@ class Problem:
     region: str | None = None
     measures: str | None = None
     signoff: str | None = None
+    target: str | None = None  # 整改目标
+    leader: str | None = None  # 责任领导
+    partners: str | None = None  # 配合单位
+    owner: str | None = None  # 责任人
+    deadline_kind: str | None = None  # 立行立改, 限期整改 or 长期坚持
+    evidence: str | None = None  # 佐证材料
+
+
+# The plan's columns besides the problem itself, as a draft's rows and the export carry them.
+PLAN_FIELDS = ("target", "measures", "leader", "unit", "partners", "owner", "deadline_kind", "deadline", "signoff", "evidence")
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,13 @@ class Draft:
     problems: list[dict[str, Any]]
     index_generation: str
     created: float = field(default_factory=time.time)
+    issuer: str | None = None  # the 落款's unit
+    date: str | None = None  # the 落款's date, ISO (YYYY-MM-DD); the export's day when None
+    signoff_rules: list[dict[str, str]] = field(default_factory=list)  # the 销号办法 clauses the drafted 销号标准 cite
 
     def to_dict(self) -> dict[str, Any]:
-        return {"draft_id": self.draft_id, "title": self.title, "index_generation": self.index_generation, "problems": self.problems}
+        return {"draft_id": self.draft_id, "title": self.title, "index_generation": self.index_generation,
+                "issuer": self.issuer, "date": self.date, "signoff_rules": self.signoff_rules, "problems": self.problems}
 
 
 def authority_rank(result: dict) -> tuple[int, int]:
@@ -115,10 +130,7 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
         "bases": bases,
         "obligations": obligations,
         "penalties": penalties,
-        "measures": problem.measures,
-        "unit": problem.unit,
-        "deadline": problem.deadline,
-        "signoff": problem.signoff,
+        **{name: getattr(problem, name) for name in PLAN_FIELDS},
     }
     if not bases:
         row["notice"] = "没有找到足够相关的依据：请换用问题的关键词，或补充相关文件后再试"
@@ -127,13 +139,20 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     return row
 
 
-def draft_plan(searcher: Searcher, problems: list[Problem], options: DraftOptions, title: str | None = None) -> Draft:
+def draft_plan(searcher: Searcher, problems: list[Problem], options: DraftOptions, title: str | None = None,
+               issuer: str | None = None, date: str | None = None) -> Draft:
     if not problems:
         raise InvalidQuery("no problems given")
     if len(problems) > MAX_PROBLEMS:
         raise InvalidQuery(f"at most {MAX_PROBLEMS} problems per draft, got {len(problems)}")
     rows = [draft_problem(searcher, problem, options) for problem in problems]
-    return Draft(uuid.uuid4().hex[:12], title or DEFAULT_TITLE, rows, searcher.index.generation)
+    rules = find_signoff_rules(searcher.index, options.region or next((p.region for p in problems if p.region), None))
+    if rules:  # what the person typed stays; an empty 销号标准 or 佐证材料 is drafted from the 销号办法
+        for row in rows:
+            row["signoff"] = row["signoff"] or rules.standard() or None
+            row["evidence"] = row["evidence"] or rules.evidence() or None
+    return Draft(uuid.uuid4().hex[:12], title or DEFAULT_TITLE, rows, searcher.index.generation, issuer=issuer, date=date,
+                 signoff_rules=rules.citations() if rules else [])
 
 
 class DraftStore:

@@ -1,19 +1,21 @@
-"""POST /drafts/rectification and GET /drafts/{id}(.docx|.md): the rectification-plan drafting aid."""
+"""POST /drafts/rectification, POST /drafts/export and GET /drafts/{id}(.docx|.md|.xlsx): the rectification-plan drafting aid."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from service.auth import SearchAccess
 from service.deps import SearcherDep
-from service.drafting.export import plan_citations, to_docx, to_markdown
+from service.drafting.content import DEADLINE_KINDS
+from service.drafting.export import DOCX_TYPE, FORMATS, XLSX_TYPE, plan_citations
 from service.drafting.plan import (
     DEFAULT_TITLE,
     MAX_BASES,
@@ -29,9 +31,20 @@ from service.retrieval.check import CitationChecker
 from service.schemas import HAS_TEXT, Body, FilterValue, JsonInt, error_responses, links, merged
 
 router = APIRouter(tags=["drafts"], responses=error_responses(401, 413, 503))
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_FILES = {DOCX_TYPE: {"schema": {"type": "string", "format": "binary"}}, "text/markdown": {"schema": {"type": "string"}}}
-EXPORTED = {200: {"description": "the plan as a Word file or Markdown", "content": _FILES}}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+_FILES = {DOCX_TYPE: _BINARY, XLSX_TYPE: _BINARY, "text/markdown": {"schema": {"type": "string"}}}
+EXPORTED = {200: {"description": "the plan as a Word file, Markdown, or the 整改台账 spreadsheet", "content": _FILES}}
+DEADLINE_KIND = "^(" + "|".join(DEADLINE_KINDS) + ")$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _real_date(value: str | None) -> str | None:
+    """A 落款 date that is a day of the calendar (2026-02-30 is not)."""
+    if value is not None:
+        date.fromisoformat(value)  # ValueError: pydantic answers 422 naming the field
+    return value
+
+
 DRAFTED = {200: {"description": "the draft as JSON, or exported by `format`", "content": {"application/json": {}} | _FILES}}
 
 
@@ -42,6 +55,12 @@ class ProblemIn(Body):
     region: str | None = Field(default=None, max_length=50)
     measures: str | None = Field(default=None, max_length=2000)
     signoff: str | None = Field(default=None, max_length=2000)
+    target: str | None = Field(default=None, max_length=1000, description="整改目标")
+    leader: str | None = Field(default=None, max_length=200, description="责任领导")
+    partners: str | None = Field(default=None, max_length=500, description="配合单位")
+    owner: str | None = Field(default=None, max_length=200, description="责任人")
+    deadline_kind: str | None = Field(default=None, pattern=DEADLINE_KIND, description="立行立改, 限期整改 or 长期坚持")
+    evidence: str | None = Field(default=None, max_length=2000, description="佐证材料")
 
 
 class OptionsIn(Body):
@@ -54,7 +73,11 @@ class DraftRequest(Body):
     problems: list[ProblemIn] = Field(min_length=1, max_length=MAX_PROBLEMS)
     options: OptionsIn = OptionsIn()
     title: str | None = Field(default=None, max_length=100)
-    format: str = Field(default="json", pattern="^(json|docx|markdown)$")
+    issuer: str | None = Field(default=None, max_length=100, description="the 落款's unit")
+    date: str | None = Field(default=None, pattern=ISO_DATE, description="the 落款's date, YYYY-MM-DD; today when left out")
+    format: str = Field(default="json", pattern="^(json|docx|markdown|xlsx)$")
+
+    _date = field_validator("date")(_real_date)
 
 
 class CitedIn(Body):
@@ -81,21 +104,32 @@ class ReviewedProblem(Body):
     unit: str | None = Field(default=None, max_length=200)
     deadline: str | None = Field(default=None, max_length=100)
     signoff: str | None = Field(default=None, max_length=2000)
+    target: str | None = Field(default=None, max_length=1000)
+    leader: str | None = Field(default=None, max_length=200)
+    partners: str | None = Field(default=None, max_length=500)
+    owner: str | None = Field(default=None, max_length=200)
+    deadline_kind: str | None = Field(default=None, pattern=DEADLINE_KIND)
+    evidence: str | None = Field(default=None, max_length=2000)
 
 
 class ExportRequest(Body):
     problems: list[ReviewedProblem] = Field(min_length=1, max_length=MAX_PROBLEMS)
     title: str | None = Field(default=None, max_length=100)
-    format: str = Field(default="docx", pattern="^(docx|markdown)$")
+    issuer: str | None = Field(default=None, max_length=100, description="the 落款's unit")
+    date: str | None = Field(default=None, pattern=ISO_DATE, description="the 落款's date, YYYY-MM-DD; today when left out")
+    format: str = Field(default="docx", pattern="^(docx|markdown|xlsx)$")
+
+    _date = field_validator("date")(_real_date)
 
 
 def _export(draft, fmt: str):
-    if fmt == "docx":
-        headers = {"Content-Disposition": f'attachment; filename="rectification-{draft.draft_id}.docx"'}
-        return Response(to_docx(draft), media_type=DOCX_TYPE, headers=headers)
+    if fmt == "json":
+        return draft.to_dict()
+    write, media_type, extension = FORMATS[fmt]
     if fmt == "markdown":
-        return PlainTextResponse(to_markdown(draft), media_type="text/markdown; charset=utf-8")
-    return draft.to_dict()
+        return PlainTextResponse(write(draft), media_type=media_type)
+    headers = {"Content-Disposition": f'attachment; filename="rectification-{draft.draft_id}.{extension}"'}
+    return Response(write(draft), media_type=media_type, headers=headers)
 
 
 @router.post("/drafts/rectification", responses=merged(DRAFTED, links(
@@ -104,7 +138,7 @@ async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep,
     """For each problem: bases grouped by authority, the obligations they state, and linked penalty clauses."""
     problems = [Problem(**p.model_dump()) for p in body.problems]
     options = DraftOptions(bases_per_problem=body.options.bases_per_problem, doc_types=tuple(body.options.doc_types), region=body.options.region)
-    draft = await run_in_threadpool(draft_plan, searcher, problems, options, body.title)
+    draft = await run_in_threadpool(draft_plan, searcher, problems, options, body.title, body.issuer, body.date)
     request.app.state.drafts.put(draft)
     return await run_in_threadpool(_export, draft, body.format)
 
@@ -115,7 +149,7 @@ async def export_reviewed(_: SearchAccess, searcher: SearcherDep, body: ExportRe
     citations of its bases, penalties and measures are checked first (POST /citations/check): the
     `X-Citation-Problems` header counts those that are not ok (the page shows them before downloading)."""
     problems = [p.model_dump() for p in body.problems]
-    draft = Draft(uuid.uuid4().hex[:12], body.title or DEFAULT_TITLE, problems, index_generation="")
+    draft = Draft(uuid.uuid4().hex[:12], body.title or DEFAULT_TITLE, problems, index_generation="", issuer=body.issuer, date=body.date)
     checked = await run_in_threadpool(CitationChecker(searcher).check, plan_citations(problems))
     response = await run_in_threadpool(_export, draft, body.format)
     response.headers["X-Citation-Problems"] = str(checked["problems"])
@@ -123,10 +157,10 @@ async def export_reviewed(_: SearchAccess, searcher: SearcherDep, body: ExportRe
 
 
 class DraftRef(Convertor):
-    """A draft id, with .docx or .md to export it: only these reach the route, so /drafts/rectification and
+    """A draft id, with .docx, .md or .xlsx to export it: only these reach the route, so /drafts/rectification and
     /drafts/export name their own routes alone (405 there says POST, nothing else)."""
 
-    regex = DRAFT_REF = r"[0-9a-f]{12}(?:\.(?:docx|md))?"
+    regex = DRAFT_REF = r"[0-9a-f]{12}(?:\.(?:docx|md|xlsx))?"
 
     def convert(self, value: str) -> str:
         return value
@@ -140,9 +174,9 @@ register_url_convertor("draft_ref", DraftRef())
 
 @router.get("/drafts/{draft_ref:draft_ref}", responses=error_responses(404) | DRAFTED)
 def get_draft(_: SearchAccess, request: Request, draft_ref: Annotated[str, Path(pattern=f"^{DraftRef.DRAFT_REF}$")]):
-    """A draft made earlier, as JSON, or exported: /drafts/{id}.docx or /drafts/{id}.md."""
+    """A draft made earlier, as JSON, or exported: /drafts/{id}.docx, /drafts/{id}.md or /drafts/{id}.xlsx."""
     draft_id, _dot, suffix = draft_ref.partition(".")
-    fmt = {"": "json", "docx": "docx", "md": "markdown"}[suffix]
+    fmt = {"": "json", "docx": "docx", "md": "markdown", "xlsx": "xlsx"}[suffix]
     draft = request.app.state.drafts.get(draft_id)
     if draft is None:
         raise ApiError(404, f"no draft {draft_id!r} (drafts are kept in memory for a while)")

@@ -9,14 +9,22 @@
   const MAX_PROBLEMS = 50;
   const MAX_PROBLEM_CHARS = 500;
   const QUOTE_CHARS = 80;
-  const FIELDS = ["measures", "unit", "deadline", "signoff"];
-  const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+  // The plan's columns per problem, as the API names them (the template's data-field attributes).
+  const FIELDS = ["target", "measures", "leader", "unit", "partners", "owner", "deadline_kind", "deadline", "signoff", "evidence"];
+  // format → what to ask for, the file's extension, and how the page names it
+  const FORMATS = {
+    docx: { accept: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", extension: "docx", name: "Word", button: "draft-docx" },
+    xlsx: { accept: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", extension: "xlsx", name: "整改台账", button: "draft-xlsx" },
+    markdown: { accept: "text/markdown", extension: "md", name: "Markdown", button: "draft-markdown" },
+  };
   // A leading list number such as "1." "2、" "(3)" "四、", but not the year in "2023年以来".
   const NUMBERING = /^\s*(?:[(（]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,3}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*、)\s*/;
 
   const form = $("draft-form");
   const input = $("draft-input");
   const titleInput = $("draft-title");
+  const issuerInput = $("draft-issuer");
+  const dateInput = $("draft-date");
   const basesSelect = $("draft-bases");
   const statusLine = $("draft-status");
   const errorBox = $("draft-error");
@@ -180,7 +188,7 @@
     const card = template.content.firstElementChild.cloneNode(true);
     card.querySelector(".draft-number").textContent = `问题 ${number}`;
     card.querySelector(".draft-problem-text").textContent = problem.problem;
-    card.querySelector("legend").textContent = `问题 ${number} 的整改安排（写入方案表格）`;
+    card.querySelector("legend").textContent = `问题 ${number} 的整改安排（写入方案正文和整改清单）`;
     renderBases(card, problem, review);
     renderObligations(card, problem, review);
     renderPenalties(card, problem, review);
@@ -237,7 +245,9 @@
       reviews = draft.problems.map((problem) => newReview(earlier.get(problem.problem)));
       list.replaceChildren(...draft.problems.map((problem, at) => renderProblem(problem, reviews[at], at + 1)));
       exportBox.hidden = false;
-      statusLine.textContent = `已为 ${draft.problems.length} 个问题列出依据建议。请移除不适用的依据，填写整改措施、责任单位等后下载。`;
+      const rules = (draft.signoff_rules || []).map((rule) => rule.citation);
+      statusLine.textContent = `已为 ${draft.problems.length} 个问题列出依据建议。请移除不适用的依据，填写整改措施、责任单位等后下载。`
+        + (rules.length ? `销号（验收）标准和佐证材料已按${rules.join("、")}起草，可修改。` : "");
     } catch (failure) {
       if (seq !== draftSeq) return;
       statusLine.textContent = "";
@@ -305,7 +315,7 @@
       + "可移除相应依据后重新下载，或确认无误后仍然下载。";
     checkList.replaceChildren(...problems.map((found) => checkItem(found, { openable: false })));
     anywayButton.textContent = "仍然下载";
-    anywayButton.setAttribute("aria-label", `仍然下载 ${format === "docx" ? "Word" : "Markdown"} 文件`);
+    anywayButton.setAttribute("aria-label", `仍然下载 ${FORMATS[format].name} 文件`);
     checkBox.hidden = false;
   }
 
@@ -340,16 +350,17 @@
   async function download(format, button, note = "") {
     if (!draft) return;
     const title = titleInput.value.trim() || draft.title;
+    const { accept, extension, name } = FORMATS[format];
     errorBox.hidden = true;
     button.disabled = true;
-    statusLine.textContent = format === "docx" ? "正在生成 Word 文件…" : "正在生成 Markdown 文件…";
+    statusLine.textContent = `正在生成 ${name} 文件…`;
     try {
       const response = await request("drafts/export", {
         method: "POST",
-        json: { title, format, problems: reviewedProblems() },
-        accept: format === "docx" ? DOCX_TYPE : "text/markdown",
+        json: { title, issuer: issuerInput.value.trim() || null, date: dateInput.value || null, format, problems: reviewedProblems() },
+        accept,
       });
-      saveBlob(await response.blob(), fileName(title, format === "docx" ? "docx" : "md"));
+      saveBlob(await response.blob(), fileName(format === "xlsx" ? `${title}整改台账` : title, extension));
       statusLine.textContent = `已下载《${title}》。${note}`;
     } catch (failure) {
       statusLine.textContent = "";
@@ -369,13 +380,19 @@
       generate();
     }
   });
-  $("draft-docx").addEventListener("click", (event) => exportPlan("docx", event.currentTarget));
-  $("draft-markdown").addEventListener("click", (event) => exportPlan("markdown", event.currentTarget));
+  for (const [format, { button }] of Object.entries(FORMATS)) {
+    $(button).addEventListener("click", (event) => exportPlan(format, event.currentTarget));
+  }
+  // The 落款's date is today's unless the person sets another (the file writes it 2026年12月7日).
+  if (!dateInput.value) {
+    const now = new Date();
+    dateInput.value = [now.getFullYear(), now.getMonth() + 1, now.getDate()].map((part, at) => String(part).padStart(at ? 2 : 4, "0")).join("-");
+  }
   anywayButton.addEventListener("click", async () => {
     const format = pendingFormat;
     if (!format) return;
     hideCheck();
-    await download(format, $(format === "docx" ? "draft-docx" : "draft-markdown"));
+    await download(format, $(FORMATS[format].button));
   });
   // A removal or restore changes what the file cites: the last check no longer applies.
   list.addEventListener("click", (event) => {

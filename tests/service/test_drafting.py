@@ -7,7 +7,7 @@ from docx import Document
 
 from cli.drafting import read_problems
 from indexer.links import referenced_duties
-from service.drafting.export import COLUMNS, to_markdown
+from service.drafting.export import LIST_COLUMNS, to_markdown
 from service.drafting.obligations import obligation_sentences
 
 PROBLEMS = [
@@ -68,14 +68,37 @@ def test_exports_docx_with_the_table(client):
     assert response.status_code == 200
     document = Document(io.BytesIO(response.content))
     (table,) = document.tables
-    assert [cell.text for cell in table.rows[0].cells] == list(COLUMNS)
+    assert [cell.text for cell in table.rows[0].cells] == list(LIST_COLUMNS)
     assert len(table.rows) == 3
     row = table.rows[1].cells
     assert row[1].text == PROBLEMS[0]["text"]
-    assert "《中华人民共和国环境保护法》第四十二条" in row[2].text
-    assert row[5].text == "市生态环境局" and row[6].text == "2024年12月底"
-    section = document.sections[0]
-    assert round(section.page_width.cm, 1) == 29.7 and round(section.page_height.cm, 1) == 21.0
+    assert "《中华人民共和国环境保护法》第四十二条" in row[10].text
+    assert row[5].text == "市生态环境局" and row[8].text == "2024年12月底"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert all(o["sentence"] in text for p in draft["problems"] for o in p["obligations"])  # every requirement, in full
+    portrait, landscape = document.sections
+    assert round(portrait.page_width.cm, 1) == 21.0 and round(landscape.page_width.cm, 1) == 29.7
+
+
+def test_exports_the_ledger_and_checks_the_signature_date(client):
+    draft = client.post("/drafts/rectification", json={"problems": PROBLEMS, "issuer": "某县人民政府", "date": "2026-03-09"}).json()
+    assert draft["issuer"] == "某县人民政府" and draft["date"] == "2026-03-09"
+    response = client.get(f"/drafts/{draft['draft_id']}.xlsx")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "某县人民政府　2026年3月9日"
+    assert [sheet.cell(4, 2).value, sheet.cell(5, 2).value] == [p["text"] for p in PROBLEMS]
+    problem = draft["problems"][0] | {"deadline_kind": "长期坚持"}
+    exported = client.post("/drafts/export", json={"problems": [problem], "format": "xlsx", "date": "2026-12-07"})
+    assert exported.status_code == 200
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert sheet.cell(4, LIST_COLUMNS.index("整改时限") + 1).value == "长期坚持，2024年12月底"
+    for bad in ({"date": "2026-02-30"}, {"date": "2026-1-5"}, {"problems": [problem | {"deadline_kind": "尽快"}]}):
+        refused = client.post("/drafts/export", json={"problems": [problem], "format": "docx"} | bad)
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["code"] == "invalid_request"
 
 
 def test_exports_markdown(client):
@@ -83,7 +106,7 @@ def test_exports_markdown(client):
     assert response.status_code == 200
     lines = response.text.splitlines()
     assert lines[0].startswith("# ")
-    assert "| 序号 | 问题 | 整改依据 |" in response.text
+    assert "| 序号 | 督察反馈问题 | 整改目标 | 整改措施 |" in response.text
     assert any(line.startswith("| 1 | 部分企业通过暗管渗井偷排污水") for line in lines)
 
 
@@ -126,21 +149,23 @@ def test_markdown_cells_cannot_break_the_table():
 
     draft = Draft("d", "方案", [{"problem": "a|b\nc", "bases": [], "penalties": [], "obligations": [], "measures": None, "unit": None, "deadline": None, "signoff": None}], "g")
     row = to_markdown(draft).splitlines()[-1]
-    assert row.count("|") == len(COLUMNS) + 1
+    assert row.count("|") == len(LIST_COLUMNS) + 1
 
 
 def test_a_reviewed_plan_exports_what_the_person_kept(client):
     draft = client.post("/drafts/rectification", json={"problems": PROBLEMS[:1]}).json()
     problem = draft["problems"][0]
-    removed = problem["bases"].pop(0)["citation"]
+    base = problem["bases"].pop(0)
+    removed = base["citation"]
+    problem["obligations"] = [o for o in problem["obligations"] if o["clause_id"] != base["clause_id"]]  # as the page does
     problem["unit"] = "县水务局"
     problem["measures"] = "封堵暗管，安装在线监测"
     response = client.post("/drafts/export", json={"problems": [problem], "format": "docx", "title": "某县整改方案"})
     assert response.status_code == 200
     document = Document(io.BytesIO(response.content))
     row = document.tables[0].rows[1].cells
-    assert removed not in row[2].text
-    assert row[4].text == "封堵暗管，安装在线监测" and row[5].text == "县水务局"
+    assert removed not in row[10].text and removed not in "\n".join(p.text for p in document.paragraphs)
+    assert row[3].text == "封堵暗管，安装在线监测" and row[5].text == "县水务局"
     assert document.paragraphs[0].text == "某县整改方案"
     bad = client.post("/drafts/export", json={"problems": [{"problem": ""}]})
     assert bad.status_code == 422
