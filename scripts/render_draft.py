@@ -10,8 +10,8 @@ page's footer (the page number), and the PNG paths to look at; --docs copies the
 page of the landscape 整改清单 there as plan-page1.png and plan-list.png.
 
 The GB/T 9704 fonts (仿宋_GB2312, 楷体_GB2312, 黑体, 方正小标宋简体, 宋体) are rarely installed on Linux: the
-render maps them, for LibreOffice only, onto the Debian CJK fonts present (AR PL UKai for 楷/仿宋, AR PL
-UMing for 宋, WenQuanYi Micro Hei for 黑) through a fontconfig file of its own; the .docx is not changed.
+render maps them, for LibreOffice only, onto the Debian CJK fonts present (AR PL UKai for 楷, AR PL UMing
+for 宋 and 仿宋, WenQuanYi Micro Hei for 黑) through a fontconfig file of its own; the .docx is not changed.
 Needs `soffice` (apt libreoffice-writer-nogui), `pdftoppm`/`pdffonts` (apt poppler-utils), the fonts (apt
 fonts-arphic-ukai fonts-arphic-uming fonts-wqy-microhei) and pypdf.
 """
@@ -142,8 +142,8 @@ def load_draft(path: Path) -> Draft:
 
 # For LibreOffice only: the GB/T 9704 fonts, and their fallbacks, onto the Debian CJK fonts installed.
 FONT_ALIASES = {
-    "AR PL UKai CN": ("仿宋_GB2312", "仿宋", "FangSong", "楷体_GB2312", "楷体", "KaiTi"),
-    "AR PL UMing CN": ("方正小标宋简体", "宋体", "SimSun"),
+    "AR PL UKai CN": ("楷体_GB2312", "楷体", "KaiTi"),
+    "AR PL UMing CN": ("仿宋_GB2312", "仿宋", "FangSong", "方正小标宋简体", "宋体", "SimSun"),
     "WenQuanYi Micro Hei": ("黑体", "SimHei"),
 }
 

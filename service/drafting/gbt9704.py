@@ -45,7 +45,13 @@ INDENT = Pt(2 * BODY_PT)  # 左空二字
 PORTRAIT = {"top_margin": 37, "bottom_margin": 35, "left_margin": 28, "right_margin": 26}
 LANDSCAPE = {"top_margin": 28, "bottom_margin": 28, "left_margin": 28, "right_margin": 26}
 # 243 mm of landscape text width over the 整改清单's twelve columns.
-LIST_WIDTHS_MM = (10, 30, 22, 34, 14, 18, 16, 13, 16, 28, 24, 18)
+LIST_WIDTHS_MM = (8, 28, 22, 32, 13, 17, 17, 12, 15, 32, 28, 19)
+# A row may not break across pages (cantSplit), so it must fit on one: each cell holds at most this many lines
+# of 五号 text (a landscape page holds about 28 under the header row, the first page under the title fewer).
+# A longer cell is cut at a sentence or line and says where the whole is: the 方案's text holds every field.
+CELL_LINES = 20
+CELL_MARGIN_MM = 3.8  # Word's default cell margins, left and right together
+CUT_NOTE = "……（全文见正文）"
 
 
 def _run(paragraph, text: str, font: str = BODY_FONT, size: float = BODY_PT, bold: bool = False):
@@ -135,8 +141,9 @@ def _body(document, draft: Draft, signed: str) -> None:
     title = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
     _run(title, draft.title, TITLE_FONT, TITLE_PT)
     _paragraph(document)  # 标题下空一行
-    for number, (heading, parts) in enumerate(problem_sections(draft.problems), start=1):
+    for heading, parts in problem_sections(draft.problems):
         paragraph = _paragraph(document, first_indent=INDENT)
+        paragraph.paragraph_format.keep_with_next = True  # never a heading alone at the foot of a page
         _run(paragraph, heading, HEADING_FONT)
         for sub_heading, lines in parts:
             first = _paragraph(document, first_indent=INDENT)
@@ -187,6 +194,25 @@ def _attachment(document, draft: Draft) -> None:
         _row(table.add_row(), list_cells(number, problem))
 
 
+def fit_cell(text: str, width_mm: float, lines: int = CELL_LINES) -> str:
+    """The text, or as much of it as fits `lines` lines of the column, cut after a full sentence, an item or a
+    line where there is one, and marked so that the reader knows the rest is in the 方案's text."""
+    per_line = max(int((width_mm - CELL_MARGIN_MM) / (CELL_PT * 0.3528)), 1)
+    def height(chunk: str) -> int:
+        return sum(max(-(-len(line) // per_line), 1) for line in chunk.split("\n"))
+    if height(text) <= lines:
+        return text
+    budget = per_line * lines - len(CUT_NOTE) - per_line  # the note may start a line of its own
+    head = text[:max(budget, 0)]
+    while head and height(head + CUT_NOTE) > lines:
+        head = head[:-1]
+    ends = [head.rfind(mark) + 1 for mark in ("。", "；", "\n")]
+    cut = max(ends)
+    if cut > len(head) // 2:  # a boundary in the second half: keep whole sentences
+        head = head[:cut]
+    return head.rstrip("\n") + CUT_NOTE
+
+
 def _row(row, values: list[str], header: bool = False) -> None:
     properties = row._tr.get_or_add_trPr()
     properties.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
@@ -194,6 +220,7 @@ def _row(row, values: list[str], header: bool = False) -> None:
         properties.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
     for column, (cell, value, width) in enumerate(zip(row.cells, values, LIST_WIDTHS_MM)):
         cell.width = Mm(width)
+        value = value if header else fit_cell(value or "", width)
         centered = header or column == 0
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER if centered else WD_CELL_VERTICAL_ALIGNMENT.TOP
         for at, line in enumerate((value or "").split("\n")):

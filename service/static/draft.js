@@ -30,6 +30,7 @@
   const errorBox = $("draft-error");
   const list = $("draft-list");
   const exportBox = $("draft-export");
+  const filesNote = $("draft-files-note");
   const template = $("draft-problem-template");
   const generateButton = form.querySelector('button[type="submit"]');
   const checkBox = $("draft-check");
@@ -245,6 +246,7 @@
       reviews = draft.problems.map((problem) => newReview(earlier.get(problem.problem)));
       list.replaceChildren(...draft.problems.map((problem, at) => renderProblem(problem, reviews[at], at + 1)));
       exportBox.hidden = false;
+      filesNote.hidden = false;
       const rules = (draft.signoff_rules || []).map((rule) => rule.citation);
       statusLine.textContent = `已为 ${draft.problems.length} 个问题列出依据建议。请移除不适用的依据，填写整改措施、责任单位等后下载。`
         + (rules.length ? `销号（验收）标准和佐证材料已按${rules.join("、")}起草，可修改。` : "");

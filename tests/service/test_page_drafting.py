@@ -10,7 +10,8 @@ from tests.service.test_page_browser import ADMIN_KEY, SEARCH_KEY, browser_page,
 
 pytestmark = pytest.mark.browser
 PROBLEMS = ["部分企业通过暗管渗井偷排污水，逃避监管", "企业违法排污被罚款后拒不改正"]
-HEADER = ["序号", "问题", "整改依据", "整改要求", "整改措施", "责任单位", "整改时限", "销号标准"]
+HEADER = ["序号", "督察反馈问题", "整改目标", "整改措施", "责任领导", "牵头（责任）单位", "配合单位", "责任人",
+          "整改时限", "销号（验收）标准", "依据", "佐证材料"]
 LAW = "《中华人民共和国环境保护法》"
 
 
@@ -26,6 +27,8 @@ def test_review_the_bases_and_download_the_plan(sync_api, small_index, tmp_path)
 
         page.get_by_label("督察反馈问题").fill("\n".join(f"{n}. {text}" for n, text in enumerate(PROBLEMS, start=1)))
         page.get_by_label("方案标题").fill("某县整改方案")
+        page.get_by_label("落款单位").fill("某县人民政府")
+        page.get_by_label("成文日期").fill("2026-12-07")
         page.get_by_role("button", name="生成", exact=True).click()
 
         cards = page.locator("#draft-list > li")
@@ -50,9 +53,17 @@ def test_review_the_bases_and_download_the_plan(sync_api, small_index, tmp_path)
         expect(first.locator(".bases-heading")).to_contain_text(f"保留 {len(citations) - 1} / {len(citations)} 条")
         assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("移除依据：")
 
-        first.get_by_label("责任单位", exact=True).fill("市生态环境局")
+        first.get_by_label("牵头（责任）单位", exact=True).fill("市生态环境局")
         first.get_by_label("整改措施", exact=True).fill("封堵暗管，安装在线监测设备")
+        first.get_by_label("整改目标", exact=True).fill("暗管全部封堵")
+        first.get_by_label("责任领导", exact=True).fill("副市长王某")
+        first.get_by_label("配合单位", exact=True).fill("市公安局")
+        first.get_by_label("责任人", exact=True).fill("李某")
+        first.get_by_label("佐证材料", exact=True).fill("封堵前后照片")
+        first.get_by_label("销号（验收）标准", exact=True).fill("暗管全部封堵，通过现场核查")
+        first.get_by_label("整改时限类型").select_option("限期整改")
         second.get_by_label("整改时限", exact=True).fill("2025年6月底前")
+        expect(page.locator("#draft-files-note")).to_contain_text("全文见正文")  # what a short cell holds
 
         page.screenshot(path=str(tmp_path / "drafts-tab.png"), full_page=True)
         with page.expect_download() as download_info:
@@ -65,19 +76,38 @@ def test_review_the_bases_and_download_the_plan(sync_api, small_index, tmp_path)
 
         document = Document(str(saved))
         assert document.paragraphs[0].text == "某县整改方案"
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert "某县人民政府\n2026年12月7日" in text
         (table,) = document.tables
         assert [cell.text for cell in table.rows[0].cells] == HEADER
         assert len(table.rows) == 3
-        row, other_row = table.rows[1].cells, table.rows[2].cells
-        assert row[1].text == PROBLEMS[0] and other_row[1].text == PROBLEMS[1]
-        assert LAW in row[2].text and LAW in other_row[2].text
+        row, other_row = [c.text for c in table.rows[1].cells], [c.text for c in table.rows[2].cells]
+        assert row[1] == PROBLEMS[0] and other_row[1] == PROBLEMS[1]
+        assert LAW in row[10] and LAW in other_row[10]
         assert all(removed not in cell.text for table_row in table.rows for cell in table_row.cells)
-        assert row[4].text == "封堵暗管，安装在线监测设备" and row[5].text == "市生态环境局"
-        assert other_row[5].text == "" and other_row[6].text == "2025年6月底前"
+        assert removed not in text
+        assert row[2:10] == ["暗管全部封堵", "封堵暗管，安装在线监测设备", "副市长王某", "市生态环境局", "市公安局", "李某",
+                             "限期整改", "暗管全部封堵，通过现场核查"]
+        assert row[11] == "封堵前后照片"
+        assert other_row[5] == "" and other_row[8] == "2025年6月底前"
+        kept = first.locator(".obligations .sentence").all_inner_texts()
+        assert kept and all(sentence in text for sentence in kept)  # every requirement the page keeps
+
+        with page.expect_download() as ledger_info:
+            page.get_by_role("button", name="下载整改台账 (.xlsx)").click()
+        assert ledger_info.value.suggested_filename == "某县整改方案整改台账.xlsx"
+        ledger = tmp_path / "ledger.xlsx"
+        ledger_info.value.save_as(ledger)
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(ledger).active
+        assert sheet["A2"].value == "某县人民政府　2026年12月7日"
+        assert [sheet.cell(4, 2).value, sheet.cell(4, 6).value] == [PROBLEMS[0], "市生态环境局"]
 
         first.get_by_role("button", name="恢复已移除的依据").click()
         expect(bases).to_have_count(len(citations))
-        expect(first.get_by_label("责任单位", exact=True)).to_have_value("市生态环境局")
+        expect(first.get_by_label("牵头（责任）单位", exact=True)).to_have_value("市生态环境局")
+        expect(first.get_by_label("整改时限类型")).to_have_value("限期整改")
 
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(tmp_path / "drafts-tab-narrow.png"))

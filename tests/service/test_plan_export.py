@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from service.drafting.content import LIST_COLUMNS, chinese_date
 from service.drafting.export import to_docx, to_markdown, to_xlsx
-from service.drafting.gbt9704 import FONT_TABLE
+from service.drafting.gbt9704 import CELL_LINES, CUT_NOTE, FONT_TABLE, LIST_WIDTHS_MM, fit_cell
 from service.drafting.ledger import COLUMNS as LEDGER_COLUMNS
 from service.drafting.plan import Draft
 
@@ -215,3 +215,20 @@ def test_the_ledger_has_the_list_columns_requirements_and_tracking(tmp_path):
     assert sheet.freeze_panes == "C4" and sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.cell(4, 2).alignment.wrap_text
+
+
+def test_a_cell_too_long_for_one_page_is_cut_and_says_where_the_rest_is():
+    plan = _plan()
+    conditions = "".join(f"（{n}）第{n}项销号条件已经满足，相关资料齐全；" for n in range(1, 40))
+    plan.problems[0]["signoff"] = conditions
+    document = Document(io.BytesIO(to_docx(plan)))
+    cell = document.tables[0].rows[1].cells[LIST_COLUMNS.index("销号（验收）标准")].text
+    assert cell.endswith(CUT_NOTE) and cell.removesuffix(CUT_NOTE).endswith("；")  # cut after a whole item
+    assert len(cell) < len(conditions) and conditions.startswith(cell.removesuffix(CUT_NOTE))
+    assert conditions in "".join(p.text for p in document.paragraphs)  # the text holds it all
+    short = document.tables[0].rows[1].cells[LIST_COLUMNS.index("整改措施")].text
+    assert short == plan.problems[0]["measures"]
+    for width in LIST_WIDTHS_MM:
+        fitted = fit_cell(conditions, width)
+        per_line = int((width - 3.8) / (10.5 * 0.3528))
+        assert -(-len(fitted) // per_line) <= CELL_LINES
