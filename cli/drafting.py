@@ -67,9 +67,15 @@ def run_draft(args) -> int:
     if formats is None:
         print(f"error: --out {args.out}: the plan is written as .docx, .md or .xlsx", file=sys.stderr)
         return 2
+    if not args.out.parent.is_dir():
+        print(f"error: --out {args.out}: no folder {args.out.parent}", file=sys.stderr)
+        return 2
     try:
         if args.date is not None:
-            date.fromisoformat(args.date)
+            try:
+                date.fromisoformat(args.date)
+            except ValueError:
+                raise ValueError(f"--date {args.date}: not a day as YYYY-MM-DD") from None
         problems = [Problem(text) for text in read_problems(args.problems)]
         searcher = open_searcher(args.index, model_dir=args.model_dir, model=args.model)
         options = DraftOptions(bases_per_problem=args.bases, region=args.region)
@@ -82,10 +88,11 @@ def run_draft(args) -> int:
         write, _media_type, extension = FORMATS[fmt]
         path = args.out.with_suffix(f".{extension}")
         content = write(draft)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
+        try:
+            path.write_text(content, encoding="utf-8") if isinstance(content, str) else path.write_bytes(content)
+        except OSError as exc:
+            print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"{path}: {len(draft.problems)} problems, {bases} bases cited")
     if draft.signoff_rules:
         print("销号标准 drafted from " + "、".join(rule["citation"] for rule in draft.signoff_rules))
