@@ -39,6 +39,18 @@ def basis_lines(problem: dict) -> list[str]:
     return bases
 
 
+def basis_by_document(problem: dict) -> list[str]:
+    """The kept bases and penalties, one line per document: 《X》第四十二条第四款、第六十三条第（三）项（罚则）."""
+    grouped: dict[str, list[str]] = {}
+    for line in basis_lines(problem):
+        title, mark, rest = line.partition("》")
+        if not mark or not title.startswith("《"):
+            grouped.setdefault(line, [])
+            continue
+        grouped.setdefault(title + mark, []).append(rest)
+    return [title + "、".join(part for part in parts if part) for title, parts in grouped.items()]
+
+
 def requirement_lines(problem: dict) -> list[str]:
     """Every kept obligation, grouped under the citation it comes from, each citation named once."""
     grouped: dict[str, list[str]] = {}
@@ -94,7 +106,7 @@ def list_cells(number: int, problem: dict) -> list[str]:
         problem.get("owner") or "",
         deadline_text(problem),
         problem.get("signoff") or "",
-        "\n".join(basis_lines(problem)),
+        "\n".join(basis_by_document(problem)),
         problem.get("evidence") or "",
     ]
 

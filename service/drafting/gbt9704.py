@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from service.drafting.content import (
     ATTACHMENT_TITLE,
@@ -47,9 +48,10 @@ LANDSCAPE = {"top_margin": 28, "bottom_margin": 28, "left_margin": 28, "right_ma
 # 243 mm of landscape text width over the 整改清单's twelve columns.
 LIST_WIDTHS_MM = (8, 28, 22, 32, 13, 17, 17, 12, 15, 32, 28, 19)
 # A row may not break across pages (cantSplit), so it must fit on one: each cell holds at most this many lines
-# of 五号 text (a landscape page holds about 28 under the header row, the first page under the title fewer).
+# of 五号 text (a landscape page holds about 28 under the header row; a row taller than what is left of a page
+# moves whole to the next, so a limit of about half a page keeps the list from one row a page).
 # A longer cell is cut at a sentence or line and says where the whole is: the 方案's text holds every field.
-CELL_LINES = 20
+CELL_LINES = 16
 CELL_MARGIN_MM = 3.8  # Word's default cell margins, left and right together
 CUT_NOTE = "……（全文见正文）"
 
@@ -112,7 +114,8 @@ def _page_setup(section, orientation, margins: dict[str, int]) -> None:
 
 
 def _font_table(document) -> None:
-    """Declare every East Asian font with its fallback (altName), GB2312 charset and PANOSE class."""
+    """Declare every East Asian font with its fallback (altName), GB2312 charset and PANOSE class. python-docx
+    keeps the font table as an opaque part: its bytes are rewritten."""
     part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
     fonts = parse_xml(part.blob)
     for font in fonts.findall(qn("w:font")):
@@ -123,8 +126,6 @@ def _font_table(document) -> None:
             f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
             '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
         ))
-    from lxml import etree
-
     part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

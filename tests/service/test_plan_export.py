@@ -33,7 +33,7 @@ def _plan() -> Draft:
     obligations.append(_obligation(LOCAL, "第五条第（二）项", "县城污水处理厂超负荷运行的，应当于2025年底前完成扩容提标改造。"))
     first = {
         "problem": "县城污水处理厂长期超负荷运行，部分污水直排",
-        "bases": [{"citation": o["citation"], "clause_id": o["clause_id"]} for o in obligations[::5]],
+        "bases": [{"citation": o["citation"], "clause_id": o["clause_id"]} for o in obligations[:-1:5] + obligations[-1:]],
         "obligations": obligations,
         "penalties": [{"citation": f"《{LAW}》第八十三条", "clause_id": "p"}],
         "target": "污水全收集全处理，出水稳定达标",
@@ -143,7 +143,8 @@ def test_the_list_is_a_landscape_attachment_with_the_usual_columns(document):
                        "实施扩容提标改造，新建配套管网12公里。", "副县长王某", "县住房和城乡建设局",
                        "县生态环境局、县发展改革局", "李某", "限期整改，2025年12月底前"]
     assert row[9].startswith("符合《示例省生态环境保护督察问题整改销号办法》第十三条") and row[11] == "监测报告、竣工验收资料"
-    assert f"《{LAW}》第八十三条（罚则）" in row[10]
+    # the 依据 cell names each document once: 《X》第1条、第6条……, the penalty marked
+    assert row[10].split("\n") == [f"《{LAW}》第1条、第6条、第11条、第八十三条（罚则）", f"《{LOCAL}》第五条第（二）项"]
     # the table sits in the landscape section: after the paragraph that ends the portrait one
     children = list(document.element.body)
     section_break = next(i for i, child in enumerate(children) if child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None)
@@ -194,7 +195,7 @@ def test_markdown_holds_the_text_the_signature_and_the_list():
     assert "| " + " | ".join(LIST_COLUMNS) + " |" in lines
     row = next(line for line in lines if line.startswith("| 1 | "))
     assert row.count(" | ") == len(LIST_COLUMNS) - 1
-    assert f"《{LAW}》第1条<br>" in row
+    assert f"《{LAW}》第1条、第6条、第11条、第八十三条（罚则）<br>《{LOCAL}》第五条第（二）项" in row
 
 
 def test_the_ledger_has_the_list_columns_requirements_and_tracking(tmp_path):
