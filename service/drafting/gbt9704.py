@@ -151,8 +151,12 @@ def _body(document, draft: Draft, signed: str) -> None:
             _run(first, sub_heading, SUBHEADING_FONT)
             for at, line in enumerate(lines):
                 _run(first if at == 0 else _paragraph(document, first_indent=INDENT), line)
-    _paragraph(document)
+    # the 附件 line and the 落款 stay together, with the text's last line: never a page with the date alone
+    last = document.paragraphs[-1]
+    last.paragraph_format.keep_with_next = True
+    _paragraph(document).paragraph_format.keep_with_next = True
     note = _paragraph(document, left=INDENT)
+    note.paragraph_format.keep_with_next = True
     _run(note, f"附件：{ATTACHMENT_TITLE}")
     _signature(document, draft.issuer, signed)
 
@@ -161,11 +165,12 @@ def _signature(document, issuer: str | None, signed: str) -> None:
     """The 落款 of a text without seal (GB/T 9704-2012 7.3.5.2): one line under the text, the unit 右空二字 and
     the date under it, its first character two right of the unit's; a date longer than the unit 右空二字
     instead, the unit moved left to match."""
-    _paragraph(document)
+    _paragraph(document).paragraph_format.keep_with_next = True
     date_width = sum(0.5 if ch.isdigit() else 1 for ch in signed)  # Arabic numerals are half width
     if issuer:
         unit_right, date_right = (2, len(issuer) - date_width) if len(issuer) > date_width else (date_width + 4 - len(issuer), 2)
         unit = _paragraph(document, align=WD_ALIGN_PARAGRAPH.RIGHT, right=Pt(BODY_PT * unit_right))
+        unit.paragraph_format.keep_with_next = True
         _run(unit, issuer)
     else:
         date_right = 2
