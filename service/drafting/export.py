@@ -19,7 +19,6 @@ from service.drafting.plan import Draft
 
 __all__ = ["FORMATS", "LIST_COLUMNS", "plan_citations", "to_docx", "to_markdown", "to_xlsx"]
 
-# format → (writer, media type, file extension)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,6 +45,7 @@ def to_markdown(draft: Draft, today: Date | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+# format → (writer, media type, file extension)
 FORMATS = {
     "docx": (to_docx, DOCX_TYPE, "docx"),
     "markdown": (to_markdown, "text/markdown; charset=utf-8", "md"),

@@ -74,7 +74,8 @@ class DraftRequest(Body):
     options: OptionsIn = OptionsIn()
     title: str | None = Field(default=None, max_length=100)
     issuer: str | None = Field(default=None, max_length=100, description="the 落款's unit")
-    date: str | None = Field(default=None, pattern=ISO_DATE, description="the 落款's date, YYYY-MM-DD; today when left out")
+    date: str | None = Field(default=None, pattern=ISO_DATE, json_schema_extra={"format": "date"},
+                             description="the 落款's date, YYYY-MM-DD; today when left out")
     format: str = Field(default="json", pattern="^(json|docx|markdown|xlsx)$")
 
     _date = field_validator("date")(_real_date)
@@ -116,7 +117,8 @@ class ExportRequest(Body):
     problems: list[ReviewedProblem] = Field(min_length=1, max_length=MAX_PROBLEMS)
     title: str | None = Field(default=None, max_length=100)
     issuer: str | None = Field(default=None, max_length=100, description="the 落款's unit")
-    date: str | None = Field(default=None, pattern=ISO_DATE, description="the 落款's date, YYYY-MM-DD; today when left out")
+    date: str | None = Field(default=None, pattern=ISO_DATE, json_schema_extra={"format": "date"},
+                             description="the 落款's date, YYYY-MM-DD; today when left out")
     format: str = Field(default="docx", pattern="^(docx|markdown|xlsx)$")
 
     _date = field_validator("date")(_real_date)
