@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from docx import Document
 
@@ -145,4 +147,31 @@ def test_drafting_sends_the_api_key(sync_api, small_index, tmp_path):
         expect(page.get_by_role("tab", name="条款检索")).to_be_focused()
         expect(page.locator("#panel-search")).to_be_visible()
         expect(page.locator("#panel-drafts")).to_be_hidden()
+        assert errors == []
+
+
+def test_the_drafted_signoff_is_shown_cited_and_stays_editable(sync_api, tmp_path):
+    from tests.fakes import BigramEmbedder
+    from tests.service.test_signoff import RULES, _index
+
+    expect = sync_api.expect
+    embedder = BigramEmbedder()
+    _index(tmp_path, {"rules": (RULES, "东川市")}, embedder)
+    rules = "《东川市生态环境问题整改验收销号规定》"
+    with serve(Settings(index_dir=tmp_path / "index"), embedder) as url, browser_page(sync_api, f"{url}#drafts") as (page, errors):
+        page.get_by_label("督察反馈问题").fill(PROBLEMS[0])
+        page.get_by_role("button", name="生成", exact=True).click()
+        card = page.locator("#draft-list > li").first
+        signoff, evidence = card.get_by_label("销号（验收）标准", exact=True), card.get_by_label("佐证材料", exact=True)
+        expect(signoff).to_have_value(re.compile(f"^符合{rules}第五条规定的销号条件：（一）整改任务全部完成"))
+        expect(evidence).to_have_value(re.compile(f"^按照{rules}第七条第一款规定提交：（一）销号申请表"))
+        expect(page.locator("#draft-status")).to_contain_text(f"已按{rules}第五条、{rules}第七条第一款起草")
+        signoff.fill("暗管全部封堵，经现场核查无反弹")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="下载 Word (.docx)").click()
+        saved = tmp_path / "plan.docx"
+        download_info.value.save_as(saved)
+        text = "\n".join(p.text for p in Document(str(saved)).paragraphs)
+        assert "暗管全部封堵，经现场核查无反弹。" in text and f"符合{rules}第五条" not in text  # the edit, not the draft
+        assert f"按照{rules}第七条第一款规定提交" in text
         assert errors == []

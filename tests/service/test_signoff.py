@@ -40,8 +40,9 @@ OTHER = """西岭省督察问题整改销号办法
 PROBLEM = "部分企业通过暗管渗井偷排污水，逃避监管"
 
 
-def _index(root: Path, extra: dict[str, tuple[str, str]]) -> Searcher:
-    """The small corpus and the given 销号 texts (name → (text, region)), indexed for BM25 alone."""
+def _index(root: Path, extra: dict[str, tuple[str, str]], embedder=None) -> Searcher:
+    """The small corpus and the given 销号 texts (name → (text, region)), indexed into root/index (for BM25
+    alone without an embedder)."""
     folder = root / "corpus"
     folder.mkdir(parents=True)
     for name, text in SMALL_CORPUS.items():
@@ -50,8 +51,8 @@ def _index(root: Path, extra: dict[str, tuple[str, str]]) -> Searcher:
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
         meta = {"region": region, "doc_type": "规范性文件"}
         (folder / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    out = index_folder(folder, root / "index")
-    return Searcher(load_index(out, None), None)
+    out = index_folder(folder, root / "index", embedder)
+    return Searcher(load_index(out, embedder), embedder)
 
 
 @pytest.fixture(scope="module")
