@@ -19,8 +19,13 @@ _LIST = "(?:下列|以下|如下)"
 CONDITIONS = re.compile(
     rf"(?:符合|满足|具备|达到){_LIST}(?:全部|各项)?(?:条件|要求|标准)[^。；：]{{0,16}}销号"
     rf"|销号[^。；：]{{0,12}}(?:符合|满足|具备|达到){_LIST}(?:条件|要求|标准)"
-    r"|销号(?:验收)?(?:条件|标准)(?:为|是|包括)"
+    r"|销号(?:验收)?(?:条件|标准)(?:为|是|包括|如下)"
 )
+# By structure: a list (items after a colon) in a chapter or section headed 销号条件 / 销号标准 / 验收标准, when its
+# own words do not say so; a list of what bars or undoes 销号 is not one.
+CONDITIONS_HEADING = re.compile(r"(?:销号|验收)(?:条件|标准)")
+MATERIALS_HEADING = re.compile(r"(?:销号|验收)[^　 ]{0,4}材料")
+BARS = re.compile(r"不得|不予|撤销|情形之一")
 # 申请销号应当提交下列材料 / 销号申请材料包括: the materials.
 MATERIALS = re.compile(
     rf"销号[^。；：]{{0,16}}(?:提交|报送|提供|附送?){_LIST}?[^。；：]{{0,6}}材料"
@@ -85,22 +90,34 @@ def _rank(index: LoadedIndex, doc: int, region: str | None) -> tuple:
     return (not local, authority_level(meta.doc_type))
 
 
+def _listed_under(clause, heading: str, heading_pattern: re.Pattern) -> re.Match | None:
+    """The lead of a list (the text up to its colon) in a part headed by `heading_pattern`, unless it bars 销号."""
+    if not clause.locator.items or not heading_pattern.search(heading):
+        return None
+    lead = re.match(r"[^：]{2,80}：", clause.text)
+    return lead if lead and not BARS.search(lead.group()) else None
+
+
 def find_signoff_rules(index: LoadedIndex, region: str | None = None) -> SignoffRules | None:
     """The 销号办法 in force whose articles state 销号 conditions (and, where it has them, materials).
 
     Several candidates: one of the plan's region first; without a region, texts of more than one region are
     not guessed between (a plan that cites another province's 办法 is worse than an empty cell)."""
-    found: dict[int, dict[str, tuple[int, re.Match]]] = {}
+    found: dict[int, dict[str, tuple[int, re.Match, bool]]] = {}
     for position, clause in enumerate(index.clauses):
-        if "销号" not in clause.text or not index.searchable[position]:
+        heading = " ".join(clause.locator.path)
+        if ("销号" not in clause.text and "销号" not in heading) or not index.searchable[position]:
             continue
         doc = int(index.doc_of[position])
         if validity(index.documents[doc]) != IN_FORCE:
             continue
-        for kind, pattern in (("conditions", CONDITIONS), ("materials", MATERIALS)):
-            match = pattern.search(clause.text)
-            if match:
-                found.setdefault(doc, {}).setdefault(kind, (position, match))
+        for kind, pattern, heading_pattern in (("conditions", CONDITIONS, CONDITIONS_HEADING), ("materials", MATERIALS, MATERIALS_HEADING)):
+            worded = pattern.search(clause.text)
+            match = worded or _listed_under(clause, heading, heading_pattern)
+            kinds = found.setdefault(doc, {})
+            # the first clause that says so in words; else the first list under such a heading
+            if match and (kind not in kinds or (worded and not kinds[kind][2])):
+                kinds[kind] = (position, match, bool(worded))
     candidates = [doc for doc, kinds in found.items() if "conditions" in kinds]
     if not candidates:
         return None
@@ -111,6 +128,6 @@ def find_signoff_rules(index: LoadedIndex, region: str | None = None) -> Signoff
     if len(regions) > 1 and _rank(index, candidates[0], region)[0]:
         return None
     kinds = found[candidates[0]]
-    conditions = _quote(index, *kinds["conditions"])
-    materials = _quote(index, *kinds["materials"]) if "materials" in kinds else None
+    conditions = _quote(index, *kinds["conditions"][:2])
+    materials = _quote(index, *kinds["materials"][:2]) if "materials" in kinds else None
     return SignoffRules(best.title, conditions, materials)

@@ -101,3 +101,33 @@ def test_of_two_regions_the_plans_own_is_taken_and_none_is_guessed(tmp_path):
     assert rules.evidence() == ""
     draft = draft_plan(searcher, [Problem(PROBLEM)], DraftOptions(region="东川市"))
     assert "《东川市生态环境问题整改验收销号规定》第五条" in draft.problems[0]["signoff"]
+
+
+# Worded by structure only: the lists stand in chapters headed 销号标准 and 销号材料, and a list of what bars
+# 销号 comes first in its chapter.
+BY_HEADINGS = """南屏县环境问题整改销号细则
+第一章　总则
+第一条　为规范整改销号工作，制定本细则。
+第二章　销号标准
+第二条　有下列情形之一的，不予通过：
+（一）问题反弹的；
+（二）资料不全的。
+第三条　整改事项应当做到：
+（一）问题点位全部清理；
+（二）群众无异议。
+第三章　销号材料
+第四条　整改单位应当准备：
+（一）整改报告；
+（二）现场照片。
+第四章　附则
+第五条　本细则自2024年3月1日起施行。
+"""
+
+
+def test_lists_under_signoff_headings_are_found_by_structure(tmp_path):
+    searcher = _index(tmp_path, {"rules": (BY_HEADINGS, "南屏县")})
+    rules = find_signoff_rules(searcher.index)
+    assert rules.conditions.citation == "《南屏县环境问题整改销号细则》第三条"
+    assert rules.conditions.body == "（一）问题点位全部清理；（二）群众无异议。"
+    assert rules.materials.citation == "《南屏县环境问题整改销号细则》第四条"
+    assert rules.evidence().endswith("规定提交：（一）整改报告；（二）现场照片。")
