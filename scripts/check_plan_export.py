@@ -81,7 +81,7 @@ def main() -> int:
           f"range {min(shares_now):.0%}–{max(shares_now):.0%}")
     print(f"problems whose earlier file dropped requirements: {len(dropped)}; local texts' requirements among those dropped: "
           f"{sum(local for _, _, local in dropped)}")
-    print(f"整改清单 rows with a cell cut to fit one page: {cut} of {len(table.rows) - 1}")
+    print(f"整改清单 rows with a cell cut to half a page: {cut} of {len(table.rows) - 1}")
     rules = ", ".join(rule["citation"] for rule in draft.signoff_rules) or "none (no 销号办法 in force in the index)"
     print(f"销号标准 drafted from: {rules}; rows with a 销号标准: {sum(bool(p['signoff']) for p in draft.problems)}")
     print(f"pages of the file: section 1 portrait, section 2 landscape ({len(document.sections)} sections)")
