@@ -181,6 +181,13 @@
     card.querySelector(".draft-number").textContent = `问题 ${number}`;
     card.querySelector(".draft-problem-text").textContent = problem.problem;
     card.querySelector("legend").textContent = `问题 ${number} 的整改安排（写入方案表格）`;
+    // A skip link past the bases and requirements: the problem's fields in two key presses.
+    const skip = card.querySelector(".skip-fields");
+    skip.setAttribute("aria-label", `填写问题 ${number} 的整改安排`);
+    skip.addEventListener("click", (event) => {
+      event.preventDefault();
+      card.querySelector(".draft-fields [data-field]").focus();
+    });
     renderBases(card, problem, review);
     renderObligations(card, problem, review);
     renderPenalties(card, problem, review);
@@ -332,6 +339,7 @@
         note = `（未能核验引用：${failure.message}）`;
       } finally {
         button.disabled = false;
+        keepFocus(button);
       }
     }
     await download(format, button, note);
@@ -356,7 +364,15 @@
       showError(errorBox, failure);
     } finally {
       button.disabled = false;
+      keepFocus(button);
     }
+  }
+
+  // A disabled button loses focus (and 仍然下载 hides itself): focus goes back to the download button, not
+  // to the top of the page.
+  function keepFocus(button) {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || focused.closest("[hidden]")) button.focus();
   }
 
   form.addEventListener("submit", (event) => {
