@@ -144,28 +144,26 @@
     [/^an API key is required/, () => "请在右上角“API 密钥”中填写密钥。"],
     [/^the API key is not valid/, () => "所填密钥无效，请核对后重新填写。"],
     [/^internal error/, () => "请稍后再试；如仍出现，请将请求编号告知管理员。"],
-    [/^clause .* not found|^no clause/i, () => "该条款已不在索引中（索引可能已更新），请重新检索。"],
+    [/^no clause/, () => "该条款已不在索引中（索引可能已更新），请重新检索。"],
+    [/^invalid request/, () => "请求内容有误，请检查输入后重试。"],
   ];
   const HAS_CHINESE = /[\u4e00-\u9fff]/;
 
-  function chineseMessage(failure) {
+  // The sentence a person reads; the service's own words stay in its log, found by the request id.
+  function errorText(failure) {
     const message = failure.message || "";
-    if (HAS_CHINESE.test(message)) return { text: message, original: null };
+    if (HAS_CHINESE.test(message)) return message;
     for (const [pattern, say] of MESSAGES) {
       const match = message.match(pattern);
-      if (match) return { text: say(match), original: null };
+      if (match) return say(match);
     }
-    const fallback = failure.status >= 500 ? "请稍后再试。" : failure.status === 404 ? "所请求的内容不存在。" : "请检查输入后重试。";
-    return { text: fallback, original: message || null };
+    return failure.status >= 500 ? "请稍后再试。" : failure.status === 404 ? "所请求的内容不存在。" : "请检查输入后重试。";
   }
 
   function showError(box, failure) {
     const hint = STATUS_HINTS[failure.status] || (failure.status ? "请求失败" : "连接失败");
-    const { text, original } = chineseMessage(failure);
-    box.replaceChildren(el("strong", null, `${hint}：`), document.createTextNode(text));
-    // What the service said, untranslated, only where no Chinese sentence fits it; the request id for support.
-    const extra = [original && `服务返回：${original}`, failure.requestId && `请求编号 ${failure.requestId}`].filter(Boolean).join(" · ");
-    if (extra) box.append(el("span", "error-extra", extra));
+    box.replaceChildren(el("strong", null, `${hint}：`), document.createTextNode(errorText(failure)));
+    if (failure.requestId) box.append(el("span", "error-extra", `请求编号 ${failure.requestId}`));
     box.hidden = false;
   }
 
@@ -895,7 +893,7 @@
   });
 
   // The helpers other tools on this page (draft.js) build on; loaded after this file.
-  window.PolicyPage = Object.freeze({ api, request, el, showError, metaLine, checkItem, VERDICT_LABELS });
+  window.PolicyPage = Object.freeze({ api, request, el, showError, errorText, metaLine, checkItem, VERDICT_LABELS });
 
   apiKey.value = storedKey();
   selectTab(tabs.find((tab) => tab.dataset.hash && `#${tab.dataset.hash}` === location.hash) || tabs[0]);

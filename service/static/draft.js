@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { request, el, showError, metaLine, checkItem } = window.PolicyPage;
+  const { request, el, showError, errorText, metaLine, checkItem } = window.PolicyPage;
   const $ = (id) => document.getElementById(id);
   const MAX_PROBLEMS = 50;
   const MAX_PROBLEM_CHARS = 500;
@@ -336,7 +336,7 @@
           return;
         }
       } catch (failure) {
-        note = `（未能核验引用：${failure.message}）`;
+        note = `（未能核验引用：${errorText(failure)}）`;
       } finally {
         button.disabled = false;
         keepFocus(button);

@@ -178,6 +178,13 @@ def test_the_context_panel_opens_at_its_top_with_the_chain_first(sync_api, small
         expect(panel).to_be_hidden()
         expect(opener).to_be_focused()
         page.wait_for_function("history.state === null")
+
+        # From the last hit, far down the list, the panel still opens with its title in view.
+        _search(page, "污染 整改")
+        last = page.locator("#results > li").nth(9)
+        last.get_by_role("button", name="查看上下文").click()
+        expect(heading).to_be_focused()
+        assert _in_view(page, heading) and _in_view(page, close)
         assert seen["errors"] == [] and seen["failed"] == []
 
 
