@@ -162,6 +162,7 @@
 
   function showError(box, failure) {
     const hint = STATUS_HINTS[failure.status] || (failure.status ? "请求失败" : "连接失败");
+    delete box.dataset.source;  // not the dates' own message, which a corrected date clears
     box.replaceChildren(el("strong", null, `${hint}：`), document.createTextNode(errorText(failure)));
     if (failure.requestId) box.append(el("span", "error-extra", `请求编号 ${failure.requestId}`));
     box.hidden = false;
@@ -390,7 +391,7 @@
     return params;
   }
 
-  // What is wrong with the dates as typed, in Chinese, or null; `settling` while a year may still be typed.
+  // What is wrong with the dates as typed, in Chinese, or null; `partial` where the person may still be typing.
   function dateProblem() {
     for (const [input, name] of [[dateFrom, "起始日期"], [dateTo, "截止日期"]]) {
       if (input.validity && input.validity.badInput) return { input, partial: true, message: `${name}不完整，请填写年、月、日。` };
