@@ -111,6 +111,14 @@ def test_a_date_searches_only_when_whole_and_errors_are_in_chinese(sync_api, sma
         expect(error).to_contain_text("起始日期 2021-01-01 晚于截止日期 2020-12-31")
         expect(error).to_contain_text("请求编号 r1")
         assert not ENGLISH_WORDS.search(error.inner_text())
+        page.unroute("**/search?*")
+        page.route("**/search?*", lambda route: route.fulfill(status=500, content_type="application/json", body=(
+            '{"error": {"status": 500, "code": "internal_error", "request_id": "r2",'
+            ' "message": "internal error; quote the request id when reporting it"}}')))
+        page.get_by_role("button", name="检索", exact=True).click()
+        expect(error).to_contain_text("请求编号 r2")
+        expect(error).to_contain_text("服务器内部错误")
+        assert not ENGLISH_WORDS.search(error.inner_text())
         assert seen["errors"] == []
 
 
