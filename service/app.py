@@ -94,6 +94,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         def page():
             return FileResponse(STATIC / "index.html")
 
+        @app.get("/favicon.ico", include_in_schema=False)
+        def favicon():  # what browsers and bookmarks ask for; the page links static/favicon.svg
+            return FileResponse(STATIC / "favicon.ico", media_type="image/vnd.microsoft.icon")
+
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

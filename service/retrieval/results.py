@@ -43,7 +43,7 @@ def _covered(spans: list[list[int]], start: int, end: int) -> int:
 def best_place(clause: Clause, spans: list[list[int]]) -> tuple[int | None, Item | None]:
     """The 款 (number) and 项 that hold most of the highlighted text, for a precise citation."""
     loc = clause.locator
-    if not loc.article or not loc.paragraphs:
+    if not loc.article or not loc.paragraphs or not spans:  # nothing marked points to a 款: cite the article
         return None, None
     scored = [(_covered(spans, s, e), -i, i) for i, (s, e) in enumerate(loc.paragraphs)]
     best = max(scored)[2]
@@ -84,8 +84,12 @@ def clause_result(
     tokens: list[str],
     *,
     cited: Resolution | None = None,
+    marked: list[str] | None = None,
 ) -> dict[str, Any]:
-    """One result object; for a citation in the query (`cited`) it cites what was asked, not the highlights."""
+    """One result object; for a citation in the query (`cited`) it cites what was asked, not the highlights.
+
+    `tokens` choose the 款 and 项 to cite; `marked` (default: the same) are the words highlighted.
+    """
     clause = index.clauses[position]
     meta = index.documents[index.doc_of[position]]
     spans = highlights(clause.text, tokens)
@@ -105,7 +109,7 @@ def clause_result(
         "clause_id": clause.clause_id,
         "score": round(float(score), 4),
         "text": clause.text,
-        "highlights": spans,
+        "highlights": spans if marked is None else highlights(clause.text, marked),
         "citation": citation.render(),
         "document": document_json(meta),
         "location": {
@@ -131,9 +135,11 @@ def _numbered_prefix(path: tuple[str, ...], depth: int) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def hit_result(index: LoadedIndex, hit: Hit, tokens: list[str], *, explain: bool = False) -> dict[str, Any]:
+def hit_result(
+    index: LoadedIndex, hit: Hit, tokens: list[str], *, explain: bool = False, marked: list[str] | None = None
+) -> dict[str, Any]:
     """The result object of a search hit; `explain` adds each ranking component's contribution."""
-    result = clause_result(index, hit.clause, hit.score, tokens, cited=hit.citation)
+    result = clause_result(index, hit.clause, hit.score, tokens, cited=hit.citation, marked=marked)
     if explain:
         result["components"] = {k: round(v, 4) for k, v in hit.components.items()}
     return result
@@ -153,5 +159,7 @@ def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, exp
         answer["citations"] = [resolution.to_json(index) for resolution in outcome.citations]
     if explain and outcome.expansions:
         answer["expansions"] = outcome.expansions
-    answer["results"] = [hit_result(index, hit, outcome.tokens, explain=explain) for hit in outcome.hits]
+    answer["results"] = [
+        hit_result(index, hit, outcome.tokens, explain=explain, marked=outcome.query_tokens) for hit in outcome.hits
+    ]
     return answer

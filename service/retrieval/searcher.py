@@ -45,6 +45,9 @@ class SearchOutcome:
     timings_ms: dict[str, float]
     citations: list[Resolution]  # every citation in the query, found or not
     expansions: dict[str, list[str]] = field(default_factory=dict)  # query word → synonyms searched at reduced weight
+    # The words the person typed besides citations, which the page marks; `tokens` may be the cited articles'
+    # text instead (a bare citation searches for what resembles them), and marking those marks almost everything.
+    query_tokens: list[str] | None = None
 
     @property
     def notice(self) -> str | None:
@@ -126,6 +129,7 @@ class Searcher:
         if not embed_query and cited:  # a bare citation: what follows it is what resembles the cited articles
             text = " ".join(index.clauses[r.position].text for r in cited.values())
         tokens = index.tokenizer.tokens(text)
+        query_tokens = tokens if embed_query else []
         expansions = {}
         if self.thesaurus is not None and mode != "dense":  # never inside citations, titles or quotes
             expansions = self.thesaurus.expand(index.tokenizer.tokens(unquoted(text)))
@@ -170,7 +174,9 @@ class Searcher:
                     if index.searchable[p] and p == index.group_members[index.group_of[p]][0]]
         timings["fuse"] = _ms(t)
         timings["total"] = _ms(started)
-        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions)
+        return SearchOutcome(
+            hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions, query_tokens=query_tokens
+        )
 
     def _note_version(self, resolution: Resolution, filters: SearchFilters) -> None:
         """A cited text that searches leave out (repealed, or an older version) is named as such."""

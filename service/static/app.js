@@ -5,11 +5,18 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const KEY_STORAGE = "policy-search.api-key";
-  const TOP_K = 10;
+  const TOP_K = 10;  // hits per page; 更多 asks for the next ten
+  const MAX_TOP_K = 100;  // the API's bound
+  // Dates a person means: the year typed in full. A date input reports 0002-…, 0020-…, 0202-… while a year is typed.
+  const MIN_YEAR = 1900;
+  const MAX_YEAR = 2099;
+  const DATE_SETTLE_MS = 700;
   const STATUS_HINTS = {
     401: "需要有效的 API 密钥（在右上角“API 密钥”中填写）",
     403: "当前密钥没有此操作的权限",
     404: "未找到",
+    413: "请求内容过大",
+    414: "检索内容过长",
     422: "检索条件有误",
     500: "服务器内部错误",
     503: "索引暂不可用，请稍后再试",
@@ -45,6 +52,7 @@
   const errorBox = $("error");
   const resultList = $("results");
   const noticeLine = $("notice");
+  const moreButton = $("more-results");
   const template = $("result-template");
   const context = $("context");
   const contextHeading = $("context-heading");
@@ -65,6 +73,9 @@
   let searchSeq = 0;
   let contextSeq = 0;
   let contextOpener = null;
+  let contextInHistory = false;  // the open panel has a history entry, so the back button closes it
+  let searched = null;  // the parameters of the hits on show, for 更多
+  let dateTimer = 0;
   let indexSummary = "";
   let checkSeq = 0;
   let basisPanels = 0;
@@ -123,11 +134,37 @@
     return node;
   }
 
+  // The service's messages are English (for logs and API clients); the page says what they mean in Chinese.
+  const MESSAGES = [
+    [/^date_from (\S+) is after date_to (\S+)/, (m) => `起始日期 ${m[1]} 晚于截止日期 ${m[2]}，请调整日期范围。`],
+    [/^date_(from|to): expected a date/, (m) => `${m[1] === "from" ? "起始" : "截止"}日期格式有误，应为“年-月-日”，如 2020-01-01。`],
+    [/^query is empty/, () => "请输入检索词。"],
+    [/^query is (\d+) characters; at most (\d+)/, (m) => `检索词有 ${m[1]} 字，最多 ${m[2]} 字，请精简后再试。`],
+    [/^top_k must be/, () => "结果数量超出范围。"],
+    [/^an API key is required/, () => "请在右上角“API 密钥”中填写密钥。"],
+    [/^the API key is not valid/, () => "所填密钥无效，请核对后重新填写。"],
+    [/^internal error/, () => "请稍后再试；如仍出现，请将请求编号告知管理员。"],
+    [/^no clause/, () => "该条款已不在索引中（索引可能已更新），请重新检索。"],
+    [/^invalid request/, () => "请求内容有误，请检查输入后重试。"],
+  ];
+  const HAS_CHINESE = /[\u4e00-\u9fff]/;
+
+  // The sentence a person reads; the service's own words stay in its log, found by the request id.
+  function errorText(failure) {
+    const message = failure.message || "";
+    if (HAS_CHINESE.test(message)) return message;
+    for (const [pattern, say] of MESSAGES) {
+      const match = message.match(pattern);
+      if (match) return say(match);
+    }
+    return failure.status >= 500 ? "请稍后再试。" : failure.status === 404 ? "所请求的内容不存在。" : "请检查输入后重试。";
+  }
+
   function showError(box, failure) {
     const hint = STATUS_HINTS[failure.status] || (failure.status ? "请求失败" : "连接失败");
-    box.replaceChildren(el("strong", null, `${hint}：`), document.createTextNode(failure.message));
-    const extra = [failure.code, failure.requestId && `请求编号 ${failure.requestId}`].filter(Boolean).join(" · ");
-    if (extra) box.append(el("span", "error-extra", extra));
+    delete box.dataset.source;  // not the dates' own message, which a corrected date clears
+    box.replaceChildren(el("strong", null, `${hint}：`), document.createTextNode(errorText(failure)));
+    if (failure.requestId) box.append(el("span", "error-extra", `请求编号 ${failure.requestId}`));
     box.hidden = false;
   }
 
@@ -184,7 +221,9 @@
 
   function renderResult(result) {
     const item = template.content.firstElementChild.cloneNode(true);
+    item.dataset.clauseId = result.clause_id;
     item.querySelector(".citation").textContent = result.citation;
+    item.querySelector(".citation").tabIndex = -1;  // 更多 moves focus to the first new hit
     item.querySelector(".meta").append(metaLine(result.document));
     const path = item.querySelector(".path");
     if (result.location.path.length) path.textContent = result.location.path.join(" › ");
@@ -352,30 +391,84 @@
     return params;
   }
 
+  // What is wrong with the dates as typed, in Chinese, or null; `partial` where the person may still be typing.
+  function dateProblem() {
+    for (const [input, name] of [[dateFrom, "起始日期"], [dateTo, "截止日期"]]) {
+      if (input.validity && input.validity.badInput) return { input, partial: true, message: `${name}不完整，请填写年、月、日。` };
+      if (!input.value) continue;
+      const year = Number(input.value.slice(0, 4));
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(input.value) || year < MIN_YEAR || year > MAX_YEAR) {
+        return { input, partial: true, message: `${name}的年份应为 ${MIN_YEAR} 至 ${MAX_YEAR} 年之间的四位数。` };
+      }
+    }
+    if (dateFrom.value && dateTo.value && dateFrom.value > dateTo.value) {
+      return { input: dateFrom, both: true, partial: false, message: `起始日期 ${dateFrom.value} 晚于截止日期 ${dateTo.value}，请调整日期范围。` };
+    }
+    return null;
+  }
+
+  function showDateProblem(problem) {
+    for (const input of [dateFrom, dateTo]) {
+      input.toggleAttribute("aria-invalid", problem !== null && (problem.both || problem.input === input));
+    }
+    if (!problem) {
+      if (errorBox.dataset.source === "dates") errorBox.hidden = true;
+      return;
+    }
+    errorBox.replaceChildren(el("strong", null, "日期有误："), document.createTextNode(problem.message));
+    errorBox.dataset.source = "dates";
+    errorBox.hidden = false;
+  }
+
+  // A date searches once it is whole and valid: after a pause in typing, or on leaving the field.
+  function dateSettled(leaving) {
+    clearTimeout(dateTimer);
+    const problem = dateProblem();
+    if (problem && problem.partial && !leaving) return;  // a year half typed: wait
+    showDateProblem(problem);
+    if (!problem && query.value.trim() && (!searched || String(searchParams()) !== searched.key)) runSearch();
+  }
+
+  function searchStatus(body, shown) {
+    const more = shown >= MAX_TOP_K ? `（最多显示 ${MAX_TOP_K} 条；可细化检索词或筛选条件）` : "";
+    return `显示前 ${shown} 条结果${more} · 用时 ${body.took_ms} 毫秒`;
+  }
+
   async function runSearch() {
     const q = query.value.trim();
     if (!q) {
       query.focus();
       return;
     }
+    const problem = dateProblem();
+    showDateProblem(problem);
+    if (problem) {
+      problem.input.focus();
+      return;
+    }
     const params = searchParams();
-    history.replaceState(null, "", `?${params}${location.hash}`);
+    history.replaceState(history.state, "", `?${params}${location.hash}`);
     const seq = ++searchSeq;
+    searched = { key: String(params), params, shown: 0 };
     errorBox.hidden = true;
+    moreButton.hidden = true;
     resultList.setAttribute("aria-busy", "true");
     statusLine.textContent = "正在检索…";
     statusLine.classList.remove("empty");
     statusLine.classList.add("loading");
-    params.set("top_k", String(TOP_K));
+    const asked = new URLSearchParams(params);
+    asked.set("top_k", String(TOP_K));
     try {
-      const body = await api("search", params);
+      const body = await api("search", asked);
       if (seq !== searchSeq) return;
       noticeLine.textContent = body.notice || "";
       noticeLine.hidden = !body.notice;
       resultList.replaceChildren(...body.results.map(renderResult));
+      searched.shown = body.results.length;
+      moreButton.hidden = body.results.length < TOP_K;
       statusLine.classList.toggle("empty", !body.results.length);
       statusLine.textContent = body.results.length
-        ? `共 ${body.results.length} 条结果 · 用时 ${body.took_ms} 毫秒`
+        ? searchStatus(body, body.results.length)
         : `没有找到与“${q}”匹配的条款。可换用其他关键词，或放宽筛选条件（如勾选“包含已废止/旧版本”）。`;
     } catch (failure) {
       if (seq !== searchSeq) return;
@@ -388,6 +481,36 @@
         resultList.removeAttribute("aria-busy");
         statusLine.classList.remove("loading");
       }
+    }
+  }
+
+  // 更多: the same search asked for ten more (ranking does not depend on how many are asked for); the hits
+  // already shown stay where they are and focus moves to the first new one.
+  async function showMore() {
+    if (!searched || !searched.shown) return;
+    const seq = searchSeq;
+    const current = searched;
+    const asked = new URLSearchParams(current.params);
+    asked.set("top_k", String(Math.min(current.shown + TOP_K, MAX_TOP_K)));
+    moreButton.disabled = true;
+    moreButton.textContent = "正在加载…";
+    try {
+      const body = await api("search", asked);
+      if (seq !== searchSeq) return;
+      const seen = new Set([...resultList.children].map((item) => item.dataset.clauseId));
+      const added = body.results.filter((result) => !seen.has(result.clause_id)).map(renderResult);
+      resultList.append(...added);
+      current.shown = resultList.children.length;
+      moreButton.hidden = body.results.length < Number(asked.get("top_k")) || current.shown >= MAX_TOP_K || !added.length;
+      statusLine.textContent = searchStatus(body, current.shown);
+      const first = added[0] && added[0].querySelector(".citation");
+      if (first) first.focus();
+      else statusLine.textContent = `${statusLine.textContent} · 没有更多结果`;
+    } catch (failure) {
+      if (seq === searchSeq) showError(errorBox, failure);
+    } finally {
+      moreButton.disabled = false;
+      moreButton.textContent = "更多结果";
     }
   }
 
@@ -423,14 +546,23 @@
     }));
   }
 
-  async function openContext(clauseId, fromResult, opener) {
+  // The panel opens at its top (title, 关闭, 依据链, the clause among its neighbours, then the outline) with
+  // focus on its title. Opening it adds a history entry, so that the back button closes it (on a phone it
+  // covers the page).
+  async function openContext(clauseId, fromResult, opener, { showInResults = false } = {}) {
     const seq = ++contextSeq;
     contextOpener = opener || contextOpener;
+    const wasHidden = context.hidden;
     context.hidden = false;
     document.body.classList.add("context-open");
+    if (wasHidden && !contextInHistory) {
+      history.pushState({ context: true }, "", location.href);
+      contextInHistory = true;
+    }
     contextError.hidden = true;
     contextTitle.textContent = "正在加载…";
     unitList.setAttribute("aria-busy", "true");
+    context.scrollTop = 0;
     contextHeading.focus();
     loadBasis(contextBasis, clauseId, true);
     try {
@@ -444,8 +576,7 @@
         renderUnit(body.clause, true, fromResult && fromResult.clause_id === clauseId ? fromResult : null),
         ...body.next.map((unit) => renderUnit(unit, false)),
       );
-      const current = unitList.querySelector(".current");
-      if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+      if (showInResults) showClauseAsResult({ ...body.clause, citation: (fromResult && fromResult.citation) || body.clause.citation });
     } catch (failure) {
       if (seq !== contextSeq) return;
       contextTitle.textContent = "";
@@ -457,10 +588,33 @@
     }
   }
 
-  function closeContext() {
+  // Closing returns to where the panel was opened from: the opener's tab (引用核验 included) and the opener.
+  function closeContext({ fromHistory = false } = {}) {
+    if (context.hidden) return;
     context.hidden = true;
     document.body.classList.remove("context-open");
+    if (contextInHistory) {
+      contextInHistory = false;
+      if (!fromHistory) history.back();
+    }
+    const panel = contextOpener && contextOpener.isConnected && contextOpener.closest('[role="tabpanel"]');
+    if (panel && panel.hidden) selectTab(tabs.find((tab) => tab.getAttribute("aria-controls") === panel.id));
     if (contextOpener && contextOpener.isConnected) contextOpener.focus();
+  }
+
+  // A clause opened from 引用核验 stands on the search tab's left side too, in place of older hits.
+  function showClauseAsResult(clause) {
+    ++searchSeq;  // a search still under way must not replace it
+    searched = null;
+    query.value = clause.citation;
+    history.replaceState(history.state, "", `?${new URLSearchParams({ q: clause.citation })}${location.hash}`);
+    errorBox.hidden = true;
+    noticeLine.hidden = true;
+    moreButton.hidden = true;
+    resultList.removeAttribute("aria-busy");
+    statusLine.classList.remove("loading", "empty");
+    statusLine.textContent = "引用核验中查看的条文：";
+    resultList.replaceChildren(renderResult(clause));
   }
 
   // 引用核验: every citation of a pasted text marked in place and listed with its verdict.
@@ -495,9 +649,11 @@
       const open = el("button", "open-context", found.current && found.current.clause_id ? "查看现行条文" : "查看上下文");
       open.type = "button";
       open.setAttribute("aria-label", `查看上下文：${(found.current && found.current.citation) || found.citation || found.text}`);
+      // The clause as checked: its citation names the 款 or 项 the text cited (or the current version's).
+      const checked = { clause_id: target, citation: (found.current && found.current.citation) || found.citation, highlights: [] };
       open.addEventListener("click", () => {
         selectTab(tabs[0]);
-        openContext(target, null, open);
+        openContext(target, checked.citation ? checked : null, open, { showInResults: true });
       });
       item.append(open);
     }
@@ -687,9 +843,17 @@
     event.preventDefault();
     runSearch();
   });
-  for (const control of [docType, region, dateFrom, dateTo, includeSuperseded]) {
+  for (const control of [docType, region, includeSuperseded]) {
     control.addEventListener("change", () => { if (query.value.trim()) runSearch(); });
   }
+  for (const input of [dateFrom, dateTo]) {
+    input.addEventListener("input", () => {
+      clearTimeout(dateTimer);
+      dateTimer = setTimeout(() => dateSettled(false), DATE_SETTLE_MS);
+    });
+    input.addEventListener("blur", () => dateSettled(true));
+  }
+  moreButton.addEventListener("click", showMore);
   function keyChanged() {
     const key = apiKey.value.trim();
     if (key === storedKey()) return;
@@ -709,7 +873,10 @@
   document.addEventListener("pointerdown", (event) => {
     if (keyBox.open && !keyBox.contains(event.target)) keyBox.open = false;
   });
-  $("context-close").addEventListener("click", closeContext);
+  $("context-close").addEventListener("click", () => closeContext());
+  window.addEventListener("popstate", () => {
+    if (!context.hidden && contextInHistory) closeContext({ fromHistory: true });
+  });
   checkForm.addEventListener("submit", (event) => {
     event.preventDefault();
     runCheck();
@@ -727,7 +894,7 @@
   });
 
   // The helpers other tools on this page (draft.js) build on; loaded after this file.
-  window.PolicyPage = Object.freeze({ api, request, el, showError, metaLine, checkItem, VERDICT_LABELS });
+  window.PolicyPage = Object.freeze({ api, request, el, showError, errorText, metaLine, checkItem, VERDICT_LABELS });
 
   apiKey.value = storedKey();
   selectTab(tabs.find((tab) => tab.dataset.hash && `#${tab.dataset.hash}` === location.hash) || tabs[0]);

@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { request, el, showError, metaLine, checkItem } = window.PolicyPage;
+  const { request, el, showError, errorText, metaLine, checkItem } = window.PolicyPage;
   const $ = (id) => document.getElementById(id);
   const MAX_PROBLEMS = 50;
   const MAX_PROBLEM_CHARS = 500;
@@ -190,6 +190,13 @@
     card.querySelector(".draft-number").textContent = `问题 ${number}`;
     card.querySelector(".draft-problem-text").textContent = problem.problem;
     card.querySelector("legend").textContent = `问题 ${number} 的整改安排（写入方案正文和整改清单）`;
+    // A skip link past the bases and requirements: the problem's fields in two key presses.
+    const skip = card.querySelector(".skip-fields");
+    skip.setAttribute("aria-label", `填写问题 ${number} 的整改安排`);
+    skip.addEventListener("click", (event) => {
+      event.preventDefault();
+      card.querySelector(".draft-fields [data-field]").focus();
+    });
     renderBases(card, problem, review);
     renderObligations(card, problem, review);
     renderPenalties(card, problem, review);
@@ -341,9 +348,10 @@
           return;
         }
       } catch (failure) {
-        note = `（未能核验引用：${failure.message}）`;
+        note = `（未能核验引用：${errorText(failure)}）`;
       } finally {
         button.disabled = false;
+        keepFocus(button);
       }
     }
     await download(format, button, note);
@@ -369,7 +377,15 @@
       showError(errorBox, failure);
     } finally {
       button.disabled = false;
+      keepFocus(button);
     }
+  }
+
+  // A disabled button loses focus (and 仍然下载 hides itself): focus goes back to the download button, not
+  // to the top of the page.
+  function keepFocus(button) {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || focused.closest("[hidden]")) button.focus();
   }
 
   form.addEventListener("submit", (event) => {

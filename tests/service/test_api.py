@@ -77,6 +77,34 @@ def test_page_is_served(client):
     assert response.status_code == 200 and "<html" in response.text.lower()
 
 
+def test_favicon_is_served_and_linked(client, keyed_client):
+    for each in (client, keyed_client):  # open like the page, with keys set too
+        icon = each.get("/favicon.ico")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/vnd.microsoft.icon"
+        assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO directory
+    linked = client.get("/static/favicon.svg")
+    assert linked.status_code == 200 and linked.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon"' in client.get("/").text
+
+
+def test_a_citation_lookup_marks_only_the_words_typed_besides_it(client):
+    bare = client.get("/search", params={"q": "环保法第五十九条"}).json()["results"]
+    assert bare[0]["citation"] == "《中华人民共和国环境保护法》第五十九条"
+    assert all(result["highlights"] == [] for result in bare)  # not the cited article's every word
+    with_words = client.get("/search", params={"q": "环保法第五十九条 按日连续处罚"}).json()["results"]
+    top = with_words[0]
+    assert top["citation"] == "《中华人民共和国环境保护法》第五十九条"
+    marked = {fold(top["text"][start:end]) for start, end in top["highlights"]}
+    assert marked and marked <= {"按日", "连续", "处罚", "按日连续处罚", "连续处罚", "按日连续"}
+
+
+def test_a_clause_without_marked_words_is_cited_by_its_article_not_its_first_paragraph(client):
+    hit = client.get("/search", params={"q": "环保法第五十九条"}).json()["results"][0]
+    shown = client.get(f"/clauses/{hit['clause_id']}").json()["clause"]  # 查看上下文, from the check tab too
+    assert shown["citation"] == "《中华人民共和国环境保护法》第五十九条"
+    assert shown["location"]["paragraph"] is None and shown["highlights"] == []
+
+
 @pytest.mark.parametrize(
     "method, path, kwargs, status",
     [

@@ -21,7 +21,7 @@ from service.settings import Settings
 from tests.service.conftest import ADMIN_KEY, SEARCH_KEY
 
 ERROR_FIELDS = {"status", "code", "message", "request_id"}
-OPEN = {"/healthz", "/readyz", "/"}
+OPEN = {"/healthz", "/readyz", "/", "/favicon.ico"}
 DOCS = {"/docs", "/openapi.json"}
 
 
