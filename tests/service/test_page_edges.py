@@ -288,7 +288,7 @@ def test_a_problems_fields_are_a_few_tab_presses_away(sync_api, small_index, vie
             assert _in_view(page, card.locator(".draft-fields [data-field]").first)
             page.keyboard.type(f"措施{number}")
             card.locator(".draft-fields [data-field]").last.focus()
-        expect(cards.nth(1).locator("[data-field='measures']")).to_have_value("措施2")
+        expect(cards.nth(1).locator(".draft-fields [data-field]").first).to_have_value("措施2")
         assert seen["errors"] == []
 
 
