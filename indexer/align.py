@@ -34,7 +34,7 @@ from policy_search.numerals import numeral_value
 from policy_search.text import fold
 
 ALIGNMENT_VERSION = 1  # recorded in the manifest
-NONE_BELOW = 0.30  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
+NONE_BELOW = 0.35  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
 SAME_ABOVE = 0.95  # both shares at least this: the same words
 REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
 DENSE_SHARE = 0.25  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 to 0..1) where vectors exist
@@ -50,6 +50,8 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff]")
 _NUMERAL = re.compile(r"[零一二三四五六七八九十百千万亿两]+(?=[万元倍日天个月年%])")
 _COMMENCEMENT = re.compile(r"^本(?:法|条例|规定|办法|细则|决定)(?:自.{0,30}起施行|自公布之日起施行)[。，]?(?:.{0,200}同时废止。?)?$")
 _PENALTY_PART = "法律责任"
+# a day of the year (每年6月5日为环境日) is what such a rule is about: only an article naming the same day carries it
+_DAY = re.compile(r"每年\s*([\d一二三四五六七八九十]+)\s*月\s*([\d一二三四五六七八九十]+)\s*日")
 _AMOUNT = re.compile(r"(?:[\d.]+|[零一二三四五六七八九十百千两]+)(?:万元|元|倍)|百分之[零一二三四五六七八九十点]+|[\d.]+%")
 _DEADLINE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)(?:个)?(?:工作日|日|天|个月|年)(?:内|以内|之内|前)")
 _SUBJECT = re.compile(r"(?:国务院|[\u4e00-\u9fff]{0,12}?人民政府|[\u4e00-\u9fff]{0,10}?主管部门|公安机关|海事管理机构|[\u4e00-\u9fff]{0,6}?监督管理部门)")
@@ -130,19 +132,30 @@ def align_documents(documents: list[DocumentMeta], clauses: list[Clause], vector
     return _mark_merged(rows)
 
 
-def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
-    """The rows of one pair of texts."""
+def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray | None = None):
+    """The old units (each article, then each 款 of articles with several), the scorer, and the score of every
+    old unit against every new article."""
     units = [(a, None, a.text) for a in old] + [(a, n, t) for a in old for n, t in a.paragraphs]
     scorer = _Scorer([t for _, _, t in units], [a.text for a in new])
     scores = scorer.scores()
     dense = _dense(old, new, vectors)
     old_row = {a.clause_id: i for i, a in enumerate(old)}
-    for u, (article, _, _) in enumerate(units):
-        allowed = np.array([n.penalty == article.penalty for n in new]) if any(n.penalty for n in new) else np.ones(len(new), bool)
+    penalties = np.array([n.penalty for n in new])
+    for u, (article, _, text) in enumerate(units):
         if dense is not None:
             scores[u] = (1 - DENSE_SHARE) * scores[u] + DENSE_SHARE * dense[old_row[article.clause_id]]
-        scores[u][~allowed] = 0.0
-    scores = _with_order(scores, old, new, units)
+        if penalties.any():
+            scores[u][penalties != article.penalty] = 0.0
+        day = _days(text)
+        if day:
+            scores[u][[_days(n.text) != day for n in new]] = 0.0
+    return units, scorer, _with_order(scores, old, new, units)
+
+
+def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
+    """The rows of one pair of texts."""
+    units, scorer, scores = candidate_scores(old, new, vectors)
+    old_row = {a.clause_id: i for i, a in enumerate(old)}
     best_of: dict[tuple[str, int | None], tuple[int, float]] = {}
     for u, (article, paragraph, text) in enumerate(units):
         best = int(np.argmax(scores[u])) if len(new) else -1
@@ -206,8 +219,9 @@ def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
 
 
 def _grams(text: str) -> list[str]:
-    folded = _NOT_TEXT.sub("", _NUMERAL.sub("", fold(text)))
-    return list({folded[i : i + 2] for i in range(len(folded) - 1)})
+    """Character bigrams within runs of Chinese text: none across a number, punctuation or a line break."""
+    runs = _NOT_TEXT.split(_NUMERAL.sub(" ", fold(text)))
+    return list({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
 
 
 class _Scorer:
@@ -278,6 +292,10 @@ def _with_order(scores: np.ndarray, old: list[Article], new: list[Article], unit
     for u, (article, _, _) in enumerate(units):
         boosted[u] += ORDER_BONUS * support[row_of[article.clause_id]] * (scores[u] > 0)
     return boosted
+
+
+def _days(text: str) -> set[tuple[int | None, int | None]]:
+    return {(numeral_value(m), numeral_value(d)) for m, d in _DAY.findall(text)}
 
 
 # -- what changed --------------------------------------------------------------------------------------------
