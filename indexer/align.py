@@ -24,6 +24,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -34,10 +35,10 @@ from policy_search.numerals import numeral_value
 from policy_search.text import fold
 
 ALIGNMENT_VERSION = 1  # recorded in the manifest
-NONE_BELOW = 0.35  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
+NONE_BELOW = 0.36  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
 SAME_ABOVE = 0.95  # both shares at least this: the same words
 REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
-DENSE_SHARE = 0.25  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 to 0..1) where vectors exist
+DENSE_SHARE = 0.0  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 to 0..1); 0: words only (BENCHMARKS.md)
 DENSE_FLOOR = 0.75
 ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' successors sit next to
 ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
@@ -138,7 +139,7 @@ def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray
     units = [(a, None, a.text) for a in old] + [(a, n, t) for a in old for n, t in a.paragraphs]
     scorer = _Scorer([t for _, _, t in units], [a.text for a in new])
     scores = scorer.scores()
-    dense = _dense(old, new, vectors)
+    dense = _dense(old, new, vectors) if DENSE_SHARE > 0 else None
     old_row = {a.clause_id: i for i, a in enumerate(old)}
     penalties = np.array([n.penalty for n in new])
     for u, (article, _, text) in enumerate(units):
@@ -172,14 +173,14 @@ def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, ve
         base = dict(old=article.clause_id, old_doc=article.doc_id, new_doc=new[0].doc_id, reason=reason)
         if by_paragraph and len(set(targets)) > 1:  # its 款 go separate ways
             kept = list(dict.fromkeys(b for b in targets if b >= 0))
-            if best >= 0 and best not in kept:
-                kept.insert(0, best)
             successors = tuple(_successor(scorer, article.text, new[b], float(scores[old_row[article.clause_id]][b])) for b in kept)
-            how = SPLIT if len(kept) > 1 else (AMENDED if kept else NONE)
-            rows.append(Alignment(**base, how=how, successors=successors, similarity=score,
+            rows.append(Alignment(**base, how=SPLIT if len(kept) > 1 else AMENDED, successors=successors, similarity=round(score, 4),
                                   changes=_changes(article.text, "".join(new[b].text for b in kept))))
             for (number, text), (_, target, pscore) in zip(article.paragraphs, by_paragraph):
                 rows.append(_row(base, number, text, new, target, pscore, scorer))
+        elif by_paragraph:  # every 款 went to one article, or none did: the article goes with its 款
+            target = targets[0]
+            rows.append(_row(base, None, article.text, new, target, float(scores[old_row[article.clause_id]][target]) if target >= 0 else score, scorer))
         else:
             rows.append(_row(base, None, article.text, new, best, score, scorer))
     return rows
@@ -218,10 +219,11 @@ def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
 # -- similarity --------------------------------------------------------------------------------------------
 
 
-def _grams(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _grams(text: str) -> tuple[str, ...]:
     """Character bigrams within runs of Chinese text: none across a number, punctuation or a line break."""
     runs = _NOT_TEXT.split(_NUMERAL.sub(" ", fold(text)))
-    return list({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
+    return tuple({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
 
 
 class _Scorer:
@@ -234,18 +236,16 @@ class _Scorer:
         total = len(old_grams) + len(new_grams)
         self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
         self.vocabulary = {g: i for i, g in enumerate(self.weight)}
+        self.weights = np.fromiter(self.weight.values(), dtype=np.float64, count=len(self.weight))
         self.old = self._matrix(old_grams)
         self.new = self._matrix(new_grams)
 
-    def _matrix(self, grams: list[list[str]]) -> sparse.csr_matrix:
-        rows, cols, values = [], [], []
-        for r, found in enumerate(grams):
-            for g in found:
-                if g in self.vocabulary:
-                    rows.append(r)
-                    cols.append(self.vocabulary[g])
-                    values.append(self.weight[g])
-        return sparse.csr_matrix((values, (rows, cols)), shape=(len(grams), len(self.vocabulary)), dtype=np.float64)
+    def _matrix(self, grams: list[tuple[str, ...]]) -> sparse.csr_matrix:
+        vocabulary = self.vocabulary
+        cols = np.fromiter((vocabulary[g] for found in grams for g in found), dtype=np.int64)
+        rows = np.repeat(np.arange(len(grams)), [len(found) for found in grams])
+        values = self.weights[cols]
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(grams), len(vocabulary)), dtype=np.float64)
 
     def scores(self) -> np.ndarray:
         """Old unit × new article: forward share mixed with a little of the reverse share."""

@@ -69,8 +69,8 @@ def coverage(table: Table) -> None:
         counts = per_text[table.documents[row.old_doc].title]
         if row.paragraph is None:
             counts["articles"] += 1
-            counts["with successor" if row.successors else "none"] += 1
-            counts[row.how] += 1
+            counts["with successor" if row.successors else "without"] += 1
+            counts[row.how] += bool(row.successors)
         else:
             counts["款 rows"] += 1
     print("| repealed text | articles | with a successor | none | same | amended | split | merged | 款 rows |")
@@ -78,10 +78,10 @@ def coverage(table: Table) -> None:
     total = Counter()
     for title, c in sorted(per_text.items()):
         total.update(c)
-        print(f"| {title.removeprefix('中华人民共和国')} | {c['articles']} | {c['with successor']} | {c['none']} | {c['same']} | "
+        print(f"| {title.removeprefix('中华人民共和国')} | {c['articles']} | {c['with successor']} | {c['without']} | {c['same']} | "
               f"{c['amended']} | {c['split']} | {c['merged']} | {c['款 rows']} |")
     print(f"| **all** | {total['articles']} | {total['with successor']} ({total['with successor'] / max(total['articles'], 1):.1%}) | "
-          f"{total['none']} | {total['same']} | {total['amended']} | {total['split']} | {total['merged']} | {total['款 rows']} |")
+          f"{total['without']} | {total['same']} | {total['amended']} | {total['split']} | {total['merged']} | {total['款 rows']} |")
     print(f"alignment time in the build: {store.read_manifest(table.folder).get('alignments')}")
 
 
@@ -184,7 +184,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--judged", type=Path, default=None)
     parser.add_argument("--tune", type=Path, default=None)
+    parser.add_argument("--dense-share", type=float, default=None, help="with --tune/--candidates: weight of the vectors' cosine")
     args = parser.parse_args()
+    if args.dense_share is not None:
+        align.DENSE_SHARE = args.dense_share
     table = Table(args.index)
     exclude = {json.loads(line)["old"] for path in args.exclude for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     if args.sample:
