@@ -6,12 +6,14 @@ an older version with the current version of the same title. How, for each old a
 
 - the similarity of the old unit to every new article of the same kind (a penalty, in a 法律责任 chapter, only
   to penalties; a duty only to what is not a penalty): the share of the old unit's character bigrams, weighted
-  by rarity over both texts, that the new article holds (numbers left out: amounts change), mixed with a
-  little of the reverse share and, where the generation has vectors, with the cosine of the two articles;
+  by rarity over both texts, that the new article holds (no bigram spans a number: amounts change), mixed with
+  a little of the reverse share (DENSE_SHARE can add the cosine of the two articles' vectors; it is 0: words
+  only, as chosen, BENCHMARKS.md);
 - the order of the articles: the old text's neighbours that went to nearby new articles support a candidate
   (a code keeps each old law's rules together in its own part, in much the same order);
 - below NONE_BELOW no article carries the rule: none, never the nearest article; an old article that only says
-  when the text takes effect or what it repeals has no successor.
+  when the text takes effect or what it repeals has no successor, nor has a rule about a day of the year
+  (每年6月5日为环境日) where no article names that day.
 
 An article whose 款 go to different new articles is `split` (with a row per 款); a new article that is the
 first successor of several old ones is `merged`; almost the same words both ways is `same`, else `amended`.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -44,7 +46,6 @@ ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' succ
 ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
 PARAGRAPH_SHARE = 0.6  # a new 款 is named when it holds this share of the old unit …
 PARAGRAPH_LEAD = 1.5  # … and this many times the share of the next best 款 of that article
-CANDIDATES = 8
 
 _LABEL = re.compile(r"^\s*第[零一二三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十]+)?[\s\u3000]*")
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff]")
@@ -210,7 +211,7 @@ def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
     """A new article that is the first successor of several old articles took them in: merged."""
     firsts = Counter(r.successors[0].clause_id for r in rows if r.paragraph is None and r.successors and r.how != SPLIT)
     return [
-        Alignment(**{**r.__dict__, "how": MERGED})
+        replace(r, how=MERGED)
         if r.paragraph is None and r.how in (SAME, AMENDED) and firsts[r.successors[0].clause_id] > 1 else r
         for r in rows
     ]
