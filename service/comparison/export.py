@@ -48,7 +48,10 @@ def to_docx(table: dict[str, Any]) -> bytes:
     run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
     grid = document.add_table(rows=1, cols=len(COLUMNS))
     grid.style = "Table Grid"
+    grid.autofit = False
     widths = (Cm(3.2), Cm(7.2), Cm(3.2), Cm(7.2), Cm(1.6), Cm(3.3))
+    for column, width in zip(grid.columns, widths):  # the grid LibreOffice and Word lay the table out by
+        column.width = width
     for cell, name, width in zip(grid.rows[0].cells, COLUMNS, widths):
         cell.text = name
         cell.paragraphs[0].runs[0].bold = True
