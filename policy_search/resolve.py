@@ -327,6 +327,8 @@ def _other_law(title: str, key: str) -> bool:
     core = title.removeprefix(fold(TITLE_PREFIX))
     if core == key or without_place(title) == key or without_place(core) == key:
         return False
+    if len(core) - len(key) < 2:  # one character is no qualifying word: 外关系法 is 对外关系法 cut short
+        return False
     return any(core.startswith(key[:cut]) and core.endswith(key[cut:]) for cut in range(len(key)))
 
 
