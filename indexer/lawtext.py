@@ -234,12 +234,13 @@ def _split_article(lines: list[str]) -> tuple[list[str], list[str], list[Appendi
         if table_end > index:
             above = appendices[-1].lines if appendices and not appendices[-1].table else body
             caption = remove_spaces(above.pop()) if above and _CAPTION.match(remove_spaces(above[-1])) else ""
-            appendices.append(Appendix(caption or "附表", [_table_row(row) for row in lines[index:table_end]], table=True))
+            rows = [_table_row(row) for row in lines[index:table_end] if not _RULE.match(row.strip())]  # rules draw, not say
+            appendices.append(Appendix(caption or "附表", rows, table=True))
             index = table_end
             continue
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
         carried_title = not ends_sentence(line) and bool(_NOTE_LINE.match(following)) and bool(body) and ends_full_stop(body[-1])
-        if body and not appendices and (_APPENDIX_START.match(line) or carried_title):
+        if body and (_APPENDIX_START.match(line) or (carried_title and not appendices)):
             appendices.append(Appendix(remove_spaces(line), []))
         elif appendices:
             if appendices[-1].table:
