@@ -23,7 +23,7 @@ from policy_search.model import Clause, ClauseKind, ClauseLocator, Item, stable_
 from policy_search.numerals import numeral_value
 
 DEFAULT_MAX_UNIT_CHARS = 500  # about what a 512-token embedding model reads of Chinese text
-_APPENDIX_RE = re.compile(r"^(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?")
+_APPENDIX_RE = re.compile(r"^(?:(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?|附[：:])")
 _NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布")
 _TOC_LINES = {"目录", "目　录", "目 录"}
 
