@@ -46,6 +46,7 @@ _RULE = re.compile(r"^[-=+:| ]{3,}$")
 _COLUMNS = re.compile(r"\S {2,}\S")
 _CAPTION = re.compile(rf"^[^。；，：]{{2,40}}表[一二三四五六七八九十\d]*(?:[（(][^）)]*[）)])?$")
 # A line that holds a column of figures after a space: a row of a table set without rules.
+_NUMBERED = re.compile(r"^\d{1,2}[.．]")
 _FIGURE_COLUMN = re.compile(r"\S \d[\d.,，％%]*[^\s\d]{0,2}$")
 
 
@@ -96,6 +97,8 @@ def continues(head: str, tail: str) -> bool:
     """`tail` continues the sentence `head` broke off: the text alone decides, no layout."""
     if ends_sentence(head) or opens_unit(tail) or not tail.strip():
         return False
+    if ITEM_RE.match(head) and _NUMBERED.match(tail.strip()):
+        return False  # 1.300总吨… under （一）关于人身伤亡的赔偿请求: a sub-item whose text starts with a figure
     return not (is_heading(head) or is_table_line(head) or _FIGURE_COLUMN.search(head) or _CAPTION.match(head.strip()))
 
 
@@ -249,9 +252,9 @@ def _split_article(lines: list[str]) -> tuple[list[str], list[str], list[Appendi
         else:
             body.append(line)
         index += 1
-    for appendix in appendices:
+    for appendix in appendices:  # carried texts: titles and captions stand alone, so no lines are joined
         if not appendix.table:
-            appendix.lines = repair_lines(appendix.lines)
+            appendix.lines = [remove_spaces(line) if not _COLUMNS.search(line) else line for line in appendix.lines]
     return body, headings, appendices
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from indexer.lawtext import ends_sentence, remove_spaces, repair_articles
+from indexer.lawtext import continues, ends_sentence, remove_spaces, repair_articles
 from indexer.pipeline import document_from_raw, parse_law_database
 from indexer.readers.pdf import read_pdf
 from policy_search.model import ClauseKind
@@ -144,3 +144,18 @@ def test_a_pdf_and_a_database_row_of_one_law_segment_alike(law):
     assert from_pdf == from_db
     paths = {c.locator.article: c.locator.path for c in pdf.clauses if c.kind is ClauseKind.ARTICLE}
     assert paths["第一条"] == ("第一章　总则",) and paths["第三条"] == ("第二章　监督管理",)
+
+
+@pytest.mark.parametrize(
+    ("head", "tail", "joined"),
+    [
+        ("企业事业单位有本法规定的违法情形，其负有", "责任的领导人员和直接责任人员属于公职人员的，依法给予处分。", True),
+        ("委员长，", "副委员长若干人，", True),  # a list inside one 款
+        ("（一）关于人身伤亡的赔偿请求", "1.300总吨至500总吨的船舶，赔偿限额为333000计算单位；", False),  # a sub-item
+        ("中华人民共和国国徽图案", "（1950年6月28日中央人民政府委员会第八次会议通过）", False),  # a note
+        ("个人所得税税率表一（综合所得适用）", "级数 全年应纳税所得额 税率（%）", False),  # a caption over a table
+        ("本法自公布之日起施行。", "第二章　附则", False),
+    ],
+)
+def test_which_lines_continue_the_one_before(head, tail, joined):
+    assert continues(head, tail) is joined
