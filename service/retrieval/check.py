@@ -10,7 +10,9 @@ checked when one is named, otherwise the document named last before it. Verdicts
     no_article         the document has no such article or numbered part (the nearest ones suggested)
     no_paragraph       the article has no such 款
     no_item            the article or 款 has no such 项
-    older_version      a version that is no longer current is cited (the current citation given)
+    older_version      a version that is no longer current is cited, and a newer one is indexed (the current
+                       citation given); a text its source marks 已被修改 whose newer version is not indexed is
+                       ok, with the notice 库中未收录修正后的版本，请核对 (it never counts as a problem)
     repealed           the document is repealed (by the indexed text that says so, when known)
     not_in_force       the document's 施行日期 is still to come
 """
@@ -25,7 +27,7 @@ from policy_search.citations import CitationQuery, Mention, find_citations, ment
 from policy_search.model import Citation
 from policy_search.resolve import OK, Resolution
 from policy_search.text import fold
-from policy_search.validity import AMENDED, NOT_YET, REPEALED, validity
+from policy_search.validity import AMENDED, AMENDMENT_NOT_INDEXED, NOT_YET, REPEALED, validity
 from service.retrieval.searcher import Searcher
 from service.retrieval.successors import successors_of
 
@@ -190,7 +192,9 @@ class CitationChecker:
             by = index.documents[index.doc_pos[meta.repealed_by]].title if meta.repealed_by in index.doc_pos else None
             result.update(verdict="repealed", message=f"《{meta.title}》已废止" + (f"（见《{by}》）" if by else ""))
             self._add_successors(result, resolution)
-        elif doc != current or status == AMENDED:
+        elif doc == current and status == AMENDED:  # amended, but no newer version is indexed to compare with
+            result.update(verdict="ok", notice=AMENDMENT_NOT_INDEXED, message=f"《{meta.title}》已被修改，{AMENDMENT_NOT_INDEXED}")
+        elif doc != current:
             now = index.documents[current]
             result.update(verdict="older_version", message=f"引用的是{meta.date or '旧'}版本，现行版本为{now.date or '较新'}版本")
             counterpart = self._counterpart(resolution.position, current) if resolution is not None else None
