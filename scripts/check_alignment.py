@@ -150,9 +150,10 @@ def _scores(table: Table):
     return found
 
 
-def candidates(table: Table, n: int, seed: int, exclude: set[str]) -> None:
+def candidates(table: Table, n: int, seed: int, exclude: set[str], band: tuple[float, float] = (0.0, 9.0)) -> None:
+    """`band`: only units whose best score lies in it (the uncertain ones, near the none threshold)."""
     found = _scores(table)
-    keys = sorted(k for k in found if k not in exclude)
+    keys = sorted(k for k in found if k not in exclude and band[0] <= found[k][3][0] < band[1])
     for i, key in enumerate(random.Random(seed).sample(keys, n), 1):
         article, paragraph, ids, scores = found[key]
         print(f"\n[{i}] {key}\n    OLD {table.text(article.clause_id, paragraph)}")
@@ -184,6 +185,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--judged", type=Path, default=None)
     parser.add_argument("--tune", type=Path, default=None)
+    parser.add_argument("--band", type=float, nargs=2, default=(0.0, 9.0), help="with --candidates: best score from, below")
     parser.add_argument("--dense-share", type=float, default=None, help="with --tune/--candidates: weight of the vectors' cosine")
     args = parser.parse_args()
     if args.dense_share is not None:
@@ -193,7 +195,7 @@ def main() -> None:
     if args.sample:
         sample(table, args.sample, args.seed, exclude, args.out)
     elif args.candidates:
-        candidates(table, args.candidates, args.seed, exclude)
+        candidates(table, args.candidates, args.seed, exclude, tuple(args.band))
     elif args.judged:
         judged(table, args.judged)
     elif args.tune:
