@@ -57,6 +57,7 @@ _DAY = re.compile(r"每年\s*([\d一二三四五六七八九十]+)\s*月\s*([\d�
 _AMOUNT = re.compile(r"(?:[\d.]+|[零一二三四五六七八九十百千两]+)(?:万元|元|倍)|百分之[零一二三四五六七八九十点]+|[\d.]+%")
 _DEADLINE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)(?:个)?(?:工作日|日|天|个月|年)(?:内|以内|之内|前)")
 _SUBJECT = re.compile(r"(?:国务院|[\u4e00-\u9fff]{0,12}?人民政府|[\u4e00-\u9fff]{0,10}?主管部门|公安机关|海事管理机构|[\u4e00-\u9fff]{0,6}?监督管理部门)")
+_SUBJECT_CUT = re.compile(r"[报向由的和及或经对将在为、，]")
 _SUBJECT_LEAD = re.compile(r"^(?:由|向|经|报|对|的|和|及|与|会同|并|或者|以及|其他|有关|依法|应当)+")
 
 
@@ -313,6 +314,6 @@ def _changes(old: str, new: str) -> dict[str, dict[str, list[str]]]:
 
 def _found(pattern: re.Pattern, text: str, kind: str) -> list[str]:
     found = (m.group(0) for m in pattern.finditer(text))
-    if kind == "subjects":
-        found = (_SUBJECT_LEAD.sub("", f) for f in found)
+    if kind == "subjects":  # the body named, not the words before it (…登记表报生态环境主管部门)
+        found = (_SUBJECT_LEAD.sub("", _SUBJECT_CUT.split(f)[-1]) for f in found)
     return list(dict.fromkeys(f for f in found if len(f) >= 2))
