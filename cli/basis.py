@@ -16,6 +16,8 @@ VERDICT_LABELS = {
 }
 HOW_LABELS = {"cited": "引用", "restates": "转述", "document": "文件依据", "unresolved": "未收录", "penalty": "罚则",
               "duty": "义务"}
+HOW_RELATION = {"same": "相同", "amended": "修改", "split": "拆分", "merged": "合并", "none": "无对应"}
+CHANGE_LABELS = {"amounts": "金额", "deadlines": "期限", "subjects": "主体"}
 _CLAUSE_ID = re.compile(r"^[0-9a-f]{8,64}$")
 
 
@@ -31,7 +33,16 @@ def add_commands(commands) -> None:
     check.add_argument("--index", type=Path, default=Path("var/index"), help="index directory (default var/index)")
     check.add_argument("--doc-id", default=None, help="the indexed document the text is part of (本法 then means it)")
     check.add_argument("--json", action="store_true", help="the API's JSON answer")
+    check.add_argument("--fix", action="store_true", help="write a corrected copy: citations of repealed or older texts "
+                       "replaced by the articles in force (a .docx stays .docx)")
+    check.add_argument("--out", type=Path, default=None, help="where --fix writes (default: FILE（现行条文）.ext beside it)")
     check.set_defaults(run=run_check)
+
+    successors = commands.add_parser("successors", help="the articles in force that carry a repealed or older article (新旧条文对照)")
+    successors.add_argument("citation", help="a citation: 环保法第五十九条, 《…》第三条第二款")
+    successors.add_argument("--index", type=Path, default=Path("var/index"), help="index directory (default var/index)")
+    successors.add_argument("--json", action="store_true", help="the answer of GET /cite")
+    successors.set_defaults(run=run_successors)
 
 
 def _searcher(index: Path):
@@ -105,7 +116,47 @@ def run_check(args) -> int:
                 print(f"      {quote[:80]}{'…' if len(quote) > 80 else ''}")
         summary = "，".join(f"{VERDICT_LABELS[v]} {n}" for v, n in answer["summary"].items()) or "没有找到引用"
         print(f"共 {len(answer['citations'])} 处引用：{summary}")
+    if args.fix:
+        from cli.fixing import fixed_path, replacements, write_fixed
+
+        if args.file == "-":
+            print("error: --fix needs a file, not standard input", file=sys.stderr)
+            return 2
+        source = Path(args.file)
+        out = args.out or fixed_path(source)
+        if out.suffix.lower() != source.suffix.lower():
+            print(f"error: --out {out} must keep the suffix {source.suffix}", file=sys.stderr)
+            return 2
+        count = write_fixed(source, out, text, replacements(text, answer))
+        print(f"已替换 {count} 处引用为现行条文：{out}", file=sys.stderr if args.json else sys.stdout)
     return 1 if answer["problems"] else 0
+
+
+def run_successors(args) -> int:
+    from service.retrieval.context import cite
+
+    try:
+        answer = cite(_searcher(args.index), args.citation)
+    except PolicySearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False))
+        return 0
+    result = answer["result"]
+    print(f"{result['citation']}（{result['document']['status']}）")
+    if "alignment" not in answer:
+        print("没有新旧对照：该文件现行有效，或废止它的文件未收录")
+        return 1 if result["document"]["status"] in ("已废止", "已被修改") else 0
+    if not answer["successors"]:
+        print("现行文本中没有对应条文")
+        return 0
+    for item in answer["successors"]:
+        relation = item["relation"]
+        print(f"→ {item['citation']}  [{HOW_RELATION.get(relation['how'], relation['how'])} {relation['similarity']:.2f}]")
+        for kind, change in relation.get("changes", {}).items():
+            print(f"    {CHANGE_LABELS.get(kind, kind)}：{'、'.join(change['old']) or '无'} → {'、'.join(change['new']) or '无'}")
+    return 0
 
 
 def _read(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import links
+from indexer.align import ALIGNMENT_VERSION, align_documents
 from indexer.dense import write_dense
 from indexer.lexical import build_bm25
 from indexer.pipeline import Failure, ParsedDocument, mark_versions
@@ -151,11 +153,16 @@ def build_index(
         finally:
             cache.close()
 
+    started = time.perf_counter()
+    alignments = align_documents(documents, all_clauses, vectors)
+    align_seconds = time.perf_counter() - started
+
     def write(folder: Path) -> dict:
         store.write_documents(folder, documents)
         store.write_clauses(folder, all_clauses)
         store.write_links(folder, (pair for meta in documents for pair in doc_links[meta.doc_id]))
         store.write_references(folder, references)
+        store.write_alignments(folder, alignments)
         if engine["backend"] == "milvus":
             tokens = [tokenizer.tokens(text) for text in passages]
             milvus.write_lexicon(folder, tokens)
@@ -171,6 +178,7 @@ def build_index(
             "links_version": links.VERSION,
             "references": {"version": REFERENCES_VERSION, **Counter(r.kind for r in references)},
             "embedding": None,
+            "alignments": {"version": ALIGNMENT_VERSION, "rows": len(alignments), "seconds": round(align_seconds, 3)},
         }
         if vectors is not None:
             doc_of = {meta.doc_id: i for i, meta in enumerate(documents)}

@@ -81,8 +81,11 @@ class Linker:
         self.resolver = CitationResolver(self.catalog)
         self.words = Words(self.catalog)
 
-    def resolve(self, mention: Mention, source_doc: int, aliases: dict[str, str], context: str = "") -> Reference | None:
-        """The reference a mention makes from a clause of `source_doc` whose text is `context`."""
+    def resolve(
+        self, mention: Mention, source_doc: int, aliases: dict[str, str], context: str = "", exact: bool = False
+    ) -> Reference | None:
+        """The reference a mention makes from a clause of `source_doc` whose text is `context` (with `exact`,
+        only to a text of that very title: what a repeal strikes)."""
         catalog = self.catalog
         source = catalog.documents[source_doc]
         names = ()
@@ -93,7 +96,7 @@ class Linker:
         query = CitationQuery(names=names, article=article, article_number=mention.article, paragraph=mention.paragraph,
                               item=mention.item, span=(0, len(mention.text)), unit=mention.unit,
                               doc_number=mention.doc_number, text=mention.text)
-        docs, _ = self.resolver.documents(query, None)
+        docs, _ = self.resolver.documents(query, None, exact=exact)
         docs = [d for d in docs if catalog.documents[d].version_key != source.version_key]
         if not docs:
             return Reference("", CITES, mention.text) if mention.title else None
@@ -164,7 +167,7 @@ def explicit_references(linker: Linker) -> tuple[list[Reference], dict[str, str]
             seen = set()
             for mention in mentions(clause.text):
                 if mention.title in repealing and mention.article is None:
-                    found = linker.resolve(mention, doc, aliases)
+                    found = linker.resolve(mention, doc, aliases, exact=True)
                     target = catalog.documents[catalog.doc_pos[found.target_doc]] if found and found.target_doc else None
                     if target is not None and (not target.date or not source.date or target.date <= source.date):
                         repealed.setdefault(target.doc_id, source.doc_id)

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from indexer.lawtext import UNNUMBERED_HEADING
 from indexer.layout import line_roles
 from indexer.readers.base import PresplitClause, RawDocument
 from indexer.split import split_text
@@ -22,7 +23,7 @@ from policy_search.model import Clause, ClauseKind, ClauseLocator, Item, stable_
 from policy_search.numerals import numeral_value
 
 DEFAULT_MAX_UNIT_CHARS = 500  # about what a 512-token embedding model reads of Chinese text
-_APPENDIX_RE = re.compile(r"^(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?")
+_APPENDIX_RE = re.compile(r"^(?:(附件|附表|附录)[一二三四五六七八九十\d]*[：:]?|附[：:])")
 _NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布")
 _TOC_LINES = {"目录", "目　录", "目 录"}
 
@@ -78,7 +79,7 @@ def segment(
     styles = [style for _, _, style in entries]
     kinds = [roles.get(i) for i, _, _ in entries] if roles is not None else line_roles(lines)
     if sum(1 for line in lines if ARTICLE_RE.match(line)) >= 2:
-        _segment_legal(emitter, lines, kinds)
+        _segment_legal(emitter, lines, kinds, styles)
     else:
         _segment_outline(emitter, lines, styles, kinds)
     return emitter.clauses
@@ -126,7 +127,9 @@ def _segment_presplit(emitter: _Emitter, clauses: list[PresplitClause]) -> None:
         emitter.emit(kind, text, locator, external_id=clause.external_id)
 
 
-def _segment_legal(emitter: _Emitter, lines: list[str], kinds: list[ClauseKind | None]) -> None:
+def _segment_legal(
+    emitter: _Emitter, lines: list[str], kinds: list[ClauseKind | None], styles: list[str | None]
+) -> None:
     path: list[tuple[int, str]] = []
     article: _Article | None = None
     seen_article = False
@@ -145,16 +148,16 @@ def _segment_legal(emitter: _Emitter, lines: list[str], kinds: list[ClauseKind |
         if role is not None:  # a signature, 抄送 line or addressee ends the article before it
             flush()
             emitter.emit(role, line, ClauseLocator())
-        elif structure and len(line) <= 60:
+        elif (structure and len(line) <= 60) or UNNUMBERED_HEADING.match(line):
             flush()
-            level = STRUCTURE_LEVEL[structure.group(2)]
+            level = STRUCTURE_LEVEL[structure.group(2)] if structure else 0
             path = [p for p in path if p[0] < level] + [(level, line)]
         elif article_match:
             flush()
             seen_article = True
             body = line[article_match.end():].strip()
             article = _Article(article_match.group(1), [body] if body else [], tuple(p[1] for p in path))
-        elif seen_article and _APPENDIX_RE.match(line) and len(line) <= 60:
+        elif seen_article and (styles[index] == "appendix" or _APPENDIX_RE.match(line)) and len(line) <= 60:
             flush()
             in_appendix = True
             path = [(-1, line)]

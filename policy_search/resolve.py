@@ -85,8 +85,15 @@ class CitationResolver:
 
     # -- documents -------------------------------------------------------------------------------------
 
-    def documents(self, citation: CitationQuery, allowed: np.ndarray | None) -> tuple[list[int], list[int]]:
-        """(the documents meant, best first; the candidates when a short form fits several documents)."""
+    def documents(
+        self, citation: CitationQuery, allowed: np.ndarray | None, exact: bool = False
+    ) -> tuple[list[int], list[int]]:
+        """(the documents meant, best first; the candidates when a short form fits several documents).
+
+        A full title (中华人民共和国…) resolves only to that title, and with `exact` (a repeal) any name
+        does: its title, the title without 中华人民共和国, or a short form the aliases list. A text that
+        is not indexed then stays unknown rather than resolving to a title that merely ends the same way.
+        """
         if citation.doc_number:
             key = doc_number_key(fold(citation.doc_number))
             for start in range(max(1, key.find("〔"))):  # 根据川办发〔2023〕12号: try without leading words
@@ -100,10 +107,12 @@ class CitationResolver:
             exact = self.titles.get(key) or self.titles.get(fold(TITLE_PREFIX) + key)
             if exact:
                 return self.prefer(exact, allowed), []
+        if exact:
+            return [], []
         quoted = len(citation.names) == 1
         for matches in (_ends_with, _abbreviates):
             for key in keys:
-                if len(key) < 3 or (matches is _abbreviates and not quoted and len(key) < 4):
+                if len(key) < 3 or (matches is _abbreviates and not quoted and len(key) < 4) or key.startswith(fold(TITLE_PREFIX)):
                     continue
                 kind = _kind_word(key)
                 names = self._names if matches is _ends_with else self._by_kind.get(kind, []) if kind else []
@@ -292,18 +301,35 @@ def _kind_word(name: str) -> str | None:
 
 
 def _ends_with(title: str, key: str, quoted: bool) -> bool:
-    return title.endswith(key) and title != key
+    return title.endswith(key) and title != key and not _other_law(title, key)
 
 
 def _abbreviates(title: str, key: str, quoted: bool) -> bool:
     """The typed characters appear in the title in order (the caller asks only titles ending as the same kind
     of document); a name typed without 《》 must also start as the title does."""
-    if len(key) >= len(title):
+    if len(key) >= len(title) or _other_law(title, key):
         return False
     if not quoted and key[0] != title[0]:
         return False
     chars = iter(title)
     return all(ch in chars for ch in key)
+
+
+_LEGISLATION = ("法典", "法", "条例")
+
+
+def _other_law(title: str, key: str) -> bool:
+    """`title` is `key` with words put in (劳动合同法 and 合同法, 人民警察警衔条例 and 人民警察条例): the name of
+    another law, not a short form of this one. A law is shortened by dropping characters from its words
+    (环境保护法 → 环保法) or its place and 中华人民共和国, never by dropping a whole qualifying word."""
+    if not key.endswith(_LEGISLATION) or key.endswith("办法"):
+        return False
+    core = title.removeprefix(fold(TITLE_PREFIX))
+    if core == key or without_place(title) == key or without_place(core) == key:
+        return False
+    if len(core) - len(key) < 2:  # one character is no qualifying word: 外关系法 is 对外关系法 cut short
+        return False
+    return any(core.startswith(key[:cut]) and core.endswith(key[cut:]) for cut in range(len(key)))
 
 
 _AMENDING_ACT = re.compile(r"《[^《》]*关于(?:修改|废止|修订)[^《》]*决定》")

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from policy_search.errors import IndexMismatch, IndexNotReady
+from policy_search.alignment import Alignment
 from policy_search.model import Clause, DocumentMeta, Reference
 
 SCHEMA_VERSION = 1
@@ -31,6 +32,7 @@ DOCUMENTS = "documents.jsonl"
 CLAUSES = "clauses.jsonl"
 LINKS = "links.jsonl"
 REFERENCES = "references.jsonl"
+ALIGNMENTS = "alignments.jsonl"
 DOC_CENTROIDS = "doc_centroids.npy"
 KEEP_GENERATIONS = 3
 
@@ -155,6 +157,16 @@ def write_references(generation: Path, references: Iterable[Reference]) -> int:
 def read_references(generation: Path) -> list[Reference]:
     path = generation / REFERENCES
     return [Reference.from_dict(row) for row in _read_jsonl(path)] if path.exists() else []
+
+
+def write_alignments(generation: Path, alignments: Iterable[Alignment]) -> int:
+    """新旧条文对照: where each article of a repealed or older text went (indexer/align.py)."""
+    return _write_jsonl(generation / ALIGNMENTS, (a.to_dict() for a in alignments))
+
+
+def read_alignments(generation: Path) -> list[Alignment]:
+    path = generation / ALIGNMENTS
+    return [Alignment.from_dict(row) for row in _read_jsonl(path)] if path.exists() else []
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,9 @@ AMENDED = "已被修改"
 REPEALED = "已废止"
 NOT_YET = "尚未施行"
 STATUSES = (IN_FORCE, AMENDED, REPEALED, NOT_YET)
+# A text its source marks 已被修改 while no newer version of it is indexed: the citation may well be right
+# (the amendment may not touch the article), so it is not called an older version, only flagged.
+AMENDMENT_NOT_INDEXED = "库中未收录修正后的版本，请核对"
 
 
 def validity(meta: DocumentMeta, today: str | None = None) -> str:

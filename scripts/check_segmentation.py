@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.pipeline import parse_files  # noqa: E402
 
 SOURCE_ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条)[\u3000 ]+(.*)$")
-SOURCE_BREAK = re.compile(r"^(第[零〇一二三四五六七八九十百千]+[编章节]|附件|附表|附录)")
+SOURCE_BREAK = re.compile(r"^(第[零〇一二三四五六七八九十百千]+[编章节]|附件|附表|附录|附[：:]|附[\u3000 ]*则[\u3000 ]*$)")
 
 
 def source_articles(path: Path) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from service.auth import DocsAccess
 from service.drafting.plan import DraftStore
 from service.errors import ApiError, install_error_handlers
 from service.middleware import BodyLimit, RequestContext, UrlCheck
-from service.routes import citations, clauses, documents, drafts, health, search
+from service.routes import citations, clauses, comparisons, documents, drafts, health, search
 from service.schemas import error_responses
 from service.settings import Settings, get_settings
 from service.state import IndexHolder
@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     app.state.drafts = DraftStore()
     install_error_handlers(app)
-    for router in (search.router, clauses.router, citations.router, documents.router, drafts.router, health.router):
+    for router in (search.router, clauses.router, citations.router, comparisons.router, documents.router, drafts.router,
+                   health.router):
         app.include_router(router)
     _add_docs(app)
     if STATIC.is_dir():

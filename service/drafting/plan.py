@@ -15,6 +15,7 @@ from service.drafting.signoff import find_signoff_rules
 from service.retrieval.filters import SearchFilters
 from service.retrieval.results import clause_result, hit_result
 from service.retrieval.searcher import Searcher
+from service.retrieval.successors import in_force_bases
 
 # A base must hold this share of the problem's words, weighted by rarity (BM25's idf), to be suggested at
 # all: a plan cites nothing rather than a clause that only resembles the problem. Embedding similarity was
@@ -108,7 +109,7 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     outcome = searcher.search(query, filters, top_k=options.bases_per_problem)
     index = searcher.index
     hits = [hit for hit in outcome.hits if hit.citation is not None or coverage(searcher, outcome.tokens, hit.clause) >= MIN_COVERAGE]
-    bases = [hit_result(index, hit, outcome.tokens) for hit in hits]
+    bases = in_force_bases(index, searcher.succession, [hit_result(index, hit, outcome.tokens) for hit in hits])
     for rank, base in enumerate(bases):
         base["relevance_rank"] = rank + 1
     bases.sort(key=lambda b: (authority_rank(b), b["relevance_rank"]))

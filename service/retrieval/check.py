@@ -10,7 +10,9 @@ checked when one is named, otherwise the document named last before it. Verdicts
     no_article         the document has no such article or numbered part (the nearest ones suggested)
     no_paragraph       the article has no such 款
     no_item            the article or 款 has no such 项
-    older_version      a version that is no longer current is cited (the current citation given)
+    older_version      a version that is no longer current is cited, and a newer one is indexed (the current
+                       citation given); a text its source marks 已被修改 whose newer version is not indexed is
+                       ok, with the notice 库中未收录修正后的版本，请核对 (it never counts as a problem)
     repealed           the document is repealed (by the indexed text that says so, when known)
     not_in_force       the document's 施行日期 is still to come
 """
@@ -25,8 +27,9 @@ from policy_search.citations import CitationQuery, Mention, find_citations, ment
 from policy_search.model import Citation
 from policy_search.resolve import OK, Resolution
 from policy_search.text import fold
-from policy_search.validity import AMENDED, NOT_YET, REPEALED, validity
+from policy_search.validity import AMENDED, AMENDMENT_NOT_INDEXED, NOT_YET, REPEALED, validity
 from service.retrieval.searcher import Searcher
+from service.retrieval.successors import successors_of
 
 VERDICTS = ("ok", "unknown_document", "ambiguous", "no_article", "no_paragraph", "no_item", "older_version",
             "repealed", "not_in_force")
@@ -94,6 +97,7 @@ class CitationChecker:
     def __init__(self, searcher: Searcher, today: str | None = None) -> None:
         self.index = searcher.index
         self.resolver = searcher.resolver
+        self.succession = searcher.succession
         self.today = today
 
     def check(self, text: str, doc_id: str | None = None) -> dict[str, Any]:
@@ -187,7 +191,10 @@ class CitationChecker:
         if status == REPEALED:
             by = index.documents[index.doc_pos[meta.repealed_by]].title if meta.repealed_by in index.doc_pos else None
             result.update(verdict="repealed", message=f"《{meta.title}》已废止" + (f"（见《{by}》）" if by else ""))
-        elif doc != current or status == AMENDED:
+            self._add_successors(result, resolution)
+        elif doc == current and status == AMENDED:  # amended, but no newer version is indexed to compare with
+            result.update(verdict="ok", notice=AMENDMENT_NOT_INDEXED, message=f"《{meta.title}》已被修改，{AMENDMENT_NOT_INDEXED}")
+        elif doc != current:
             now = index.documents[current]
             result.update(verdict="older_version", message=f"引用的是{meta.date or '旧'}版本，现行版本为{now.date or '较新'}版本")
             counterpart = self._counterpart(resolution.position, current) if resolution is not None else None
@@ -196,11 +203,32 @@ class CitationChecker:
                 result["current"]["citation"] = self._citation_of(counterpart)
             else:
                 result["current"] = {"citation": f"《{now.title}》", "doc_id": now.doc_id}
+            if self._add_successors(result, resolution) and result["successors"]:
+                first = result["successors"][0]
+                result["current"] = {"citation": first["citation"], "clause_id": first["clause_id"],
+                                     "doc_id": first["document"]["doc_id"], "quote": first["text"].strip()}
         elif status == NOT_YET:
             result.update(verdict="not_in_force", message=f"《{meta.title}》自{meta.effective_date}起施行，尚未施行")
         else:
             result.update(verdict="ok")
         return result
+
+    def _add_successors(self, result: dict[str, Any], resolution: Resolution | None) -> bool:
+        """The articles in force that carry the cited rule (新旧条文对照), and the citation to write instead:
+        `replacement`, None where no article carries it. False where the index has no alignment for it."""
+        if resolution is None or resolution.position is None:
+            return False
+        found = successors_of(self.index, self.succession, resolution.position, resolution.citation.paragraph)
+        if found is None:
+            return False
+        result["successors"] = found["successors"]
+        result["alignment"] = found["alignment"]
+        result["replacement"] = _joined([s["citation"] for s in found["successors"]])
+        if result["replacement"]:
+            result["message"] += f"，现行对应条文：{result['replacement']}"
+        else:
+            result["message"] += "，现行文本中没有对应条文"
+        return True
 
     def _counterpart(self, position: int, current: int) -> int | None:
         """The article of the current version that says most of what the cited one of an older version said
@@ -255,6 +283,17 @@ class CitationChecker:
             paragraph = query.paragraph if locator.paragraph_count > 1 else None
             citation = Citation(meta.title, locator.article, paragraph, item_label).render()
         return {"citation": citation, "clause_id": clause.clause_id, "doc_id": meta.doc_id, "quote": quote.strip()}
+
+
+def _joined(citations: list[str]) -> str | None:
+    """《法典》第一条、第五条 for several articles of one text; each cited in full otherwise."""
+    if not citations:
+        return None
+    parts = [citations[0]]
+    title = citations[0].split("》")[0] + "》"
+    for citation in citations[1:]:
+        parts.append(citation.removeprefix(title) if citation.startswith(title) else citation)
+    return "、".join(parts)
 
 
 def _bigrams(text: str) -> set[str]:

@@ -11,6 +11,7 @@ from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.results import clause_result, document_json
 from service.retrieval.searcher import Searcher
+from service.retrieval.successors import successors_of
 
 
 def outline(index: LoadedIndex, positions: list[int], marked: int | None = None) -> list[dict[str, Any]]:
@@ -74,6 +75,9 @@ def cite(searcher: Searcher, text: str) -> dict[str, Any]:
     answer = {"query": text, "index_generation": index.generation, "result": result, "document": document_json(meta)}
     if len(resolution.units) > 1:
         answer["units"] = [clause_result(index, pos, 1.0, []) for pos in resolution.units]
+    succession = successors_of(index, searcher.succession, resolution.position, resolution.citation.paragraph)
+    if succession is not None:  # a repealed or superseded text: the articles in force that carry the rule
+        answer.update(succession)
     return answer
 
 

@@ -15,6 +15,7 @@ from policy_search.catalog import Catalog
 from policy_search.embedding.encoder import Embedder
 from policy_search.errors import IndexMismatch
 from policy_search.store import DOC_CENTROIDS, doc_centroids
+from policy_search.alignment import Alignment
 from policy_search.model import DocumentMeta, Reference
 from policy_search.places import local_place
 from policy_search.text import fold
@@ -32,6 +33,7 @@ class LoadedIndex(Catalog):
     engine: Engine  # what finds candidates: the generation's own files (LocalEngine), or a Milvus collection
     links: list[tuple[str, str]] = field(default_factory=list)  # (duty, penalty) clause ids, from the indexer
     references: list[Reference] = field(default_factory=list)  # what clauses cite, restate, repeal (indexer/references.py)
+    alignments: list[Alignment] = field(default_factory=list)  # 新旧条文对照 (indexer/align.py)
     short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
@@ -138,6 +140,7 @@ def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | No
         engine=engine,
         links=store.read_links(folder),
         references=store.read_references(folder),
+        alignments=store.read_alignments(folder),
     )
 
 

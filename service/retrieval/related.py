@@ -5,7 +5,10 @@
 - implemented_by: lower-level clauses citing or restating it (which local rules carry out 环保法第四十二条);
 - cites / cited_by: every explicit reference, whatever the authority; unresolved ones as written;
 - penalties / duties: the duty ↔ penalty links inside a document;
-- chain: from the clause up through each best base to the law at the top.
+- successors / predecessors: the articles in force that carry a repealed or older article's rule, and the
+  old articles an article in force took over (新旧条文对照, service/retrieval/succession.py);
+- chain: from the clause up through each best base to the law at the top; a repealed or older article is
+  followed by its successor in force.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from policy_search.errors import ClauseNotFound
 from policy_search.model import CITES, RESTATES, Citation, ClauseKind, Reference
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.results import clause_result, document_json
+from service.retrieval.succession import Succession
+from service.retrieval.successors import predecessors_of, step_result
 
 CHAIN_STEPS = 6
 # A clause saying why the document exists: 为了…，根据《X》…，制定本办法 / 结合本市实际，制定如下措施
@@ -30,6 +35,7 @@ class Relations:
     """The stored references of one generation, indexed by clause position and document."""
 
     index: LoadedIndex
+    succession: Succession | None = None
     outgoing: dict[int, list[Reference]] = field(default_factory=dict)  # source clause → references
     incoming: dict[int, list[tuple[int, Reference]]] = field(default_factory=dict)  # target clause → (source, ref)
     document_bases: dict[int, list[Reference]] = field(default_factory=dict)  # doc → what its purpose clause cites
@@ -71,6 +77,8 @@ class Relations:
             "cited_by": self.cited_by(group),
             "penalties": [self._group_result(g, "penalty") for g in index.penalties.get(group, [])],
             "duties": [self._group_result(g, "duty") for g in index.duties.get(group, [])],
+            "successors": [step_result(index, step) for step in self._successor_steps(group)],
+            "predecessors": predecessors_of(index, self.succession, position) if self.succession else [],
             "chain": self.chain(group),
             "index_generation": index.generation,
         }
@@ -126,6 +134,12 @@ class Relations:
         steps = [self._clause(index.group_members[group][0], 0.0)]
         visited = {group}
         for _ in range(CHAIN_STEPS):
+            successor = next((s for s in self._successor_steps(group) if int(index.group_of[s.position]) not in visited), None)
+            if successor is not None:  # a repealed or older article: the chain goes on from the one in force
+                steps.append(step_result(index, successor) | {"relation": {**successor.relation(), "how": "successor", "alignment": successor.how}})
+                group = int(index.group_of[successor.position])
+                visited.add(group)
+                continue
             bases = self.bases(group)
             following = next((b for b in bases if b.get("clause_id") and int(index.group_of[index.clause_pos[b["clause_id"]]]) not in visited), None)
             if following is None:
@@ -136,6 +150,11 @@ class Relations:
             group = int(index.group_of[index.clause_pos[following["clause_id"]]])
             visited.add(group)
         return steps
+
+    def _successor_steps(self, group: int):
+        if self.succession is None:
+            return []
+        return self.succession.successors(self.index.group_members[group][0])[1]
 
     # -- shapes ----------------------------------------------------------------------------------------
 

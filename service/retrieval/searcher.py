@@ -18,6 +18,7 @@ from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.ranking import RankingConfig
+from service.retrieval.succession import Succession
 from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
 
@@ -76,7 +77,12 @@ class Searcher:
         """The references between clauses (service/retrieval/related.py), indexed both ways on first use."""
         from service.retrieval.related import Relations  # it shapes results, which import this module
 
-        return Relations(self.index)
+        return Relations(self.index, self.succession)
+
+    @cached_property
+    def succession(self) -> Succession:
+        """新旧条文对照: successors and predecessors of clauses, from the alignments the indexer stored."""
+        return Succession(self.index)
 
     def prepare(self) -> None:
         """Loads the ranker and what it derives from the index, so that the first reranked search is not slow."""
@@ -183,11 +189,23 @@ class Searcher:
         if resolution.status != OK or resolution.doc is None or filters.include_superseded:
             return
         meta = self.index.documents[resolution.doc]
-        if meta.status == "已废止":
-            resolution.message = f"《{meta.title}》已废止，所示为废止前的条文"
+        if meta.status == "已废止" or meta.repealed_by:
+            resolution.message = f"《{meta.title}》已废止，" + (self._successor_note(resolution) or "所示为废止前的条文")
         elif meta.superseded:
             version = f"（{meta.date}）" if meta.date else ""
-            resolution.message = f"《{meta.title}》{version}已被新版本取代，所示为该版本的条文"
+            resolution.message = f"《{meta.title}》{version}已被新版本取代，" + (self._successor_note(resolution) or "所示为该版本的条文")
+
+    def _successor_note(self, resolution: Resolution) -> str | None:
+        """现行对应条文：《…》第N条, or that no article in force carries the rule; None where nothing is known."""
+        if resolution.position is None:
+            return None
+        row, steps = self.succession.successors(resolution.position, resolution.citation.paragraph)
+        if row is None:
+            return None
+        if not steps:
+            title = self.index.documents[self.index.doc_pos[row.new_doc]].title if row.new_doc in self.index.doc_pos else None
+            return f"现行{'《' + title + '》' if title else '文本'}中没有对应条文，所示为废止前的条文"
+        return "现行对应条文：" + "、".join(self.succession.citation(s.position, s.paragraph) for s in steps)
 
     def _scope(self, filters: SearchFilters) -> Scope:
         """What the filters admit, worked out once per distinct filter (the engine adds its own form of it)."""

@@ -1,0 +1,319 @@
+"""新旧条文对照, worked out for every generation: each article of a repealed or older text aligned with the
+articles of the text that replaced it (policy_search/alignment.py has the row it writes).
+
+Which texts: a text repealed by an indexed one (…同时废止, `repealed_by`) is aligned with the repealing text;
+an older version with the current version of the same title. How, for each old article and each of its 款:
+
+- the similarity of the old unit to every new article of the same kind (a penalty, in a 法律责任 chapter, only
+  to penalties; a duty only to what is not a penalty): the share of the old unit's character bigrams, weighted
+  by rarity over both texts, that the new article holds (no bigram spans a number: amounts change), mixed with
+  a little of the reverse share (DENSE_SHARE can add the cosine of the two articles' vectors; it is 0: words
+  only, as chosen, BENCHMARKS.md);
+- the order of the articles: the old text's neighbours that went to nearby new articles support a candidate
+  (a code keeps each old law's rules together in its own part, in much the same order);
+- below NONE_BELOW no article carries the rule: none, never the nearest article; an old article that only says
+  when the text takes effect or what it repeals has no successor, nor has a rule about a day of the year
+  (每年6月5日为环境日) where no article names that day.
+
+An article whose 款 go to different new articles is `split` (with a row per 款); a new article that is the
+first successor of several old ones is `merged`; almost the same words both ways is `same`, else `amended`.
+The changes in amounts, deadlines and the bodies named are listed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+from policy_search.alignment import AMENDED, MERGED, NONE, REPEAL, SAME, SPLIT, VERSION, Alignment, Successor
+from policy_search.model import Clause, ClauseKind, DocumentMeta
+from policy_search.numerals import numeral_value
+from policy_search.text import fold
+
+ALIGNMENT_VERSION = 1  # recorded in the manifest
+NONE_BELOW = 0.36  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
+SAME_ABOVE = 0.95  # both shares at least this: the same words
+REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
+DENSE_SHARE = 0.0  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 to 0..1); 0: words only (BENCHMARKS.md)
+DENSE_FLOOR = 0.75
+ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' successors sit next to
+ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
+PARAGRAPH_SHARE = 0.6  # a new 款 is named when it holds this share of the old unit …
+PARAGRAPH_LEAD = 1.5  # … and this many times the share of the next best 款 of that article
+
+_LABEL = re.compile(r"^\s*第[零一二三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十]+)?[\s\u3000]*")
+_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff]")
+_NUMERAL = re.compile(r"[零一二三四五六七八九十百千万亿两]+(?=[万元倍日天个月年%])")
+_COMMENCEMENT = re.compile(r"^本(?:法|条例|规定|办法|细则|决定)(?:自.{0,30}起施行|自公布之日起施行)[。，]?(?:.{0,200}同时废止。?)?$")
+_PENALTY_PART = "法律责任"
+# a day of the year (每年6月5日为环境日) is what such a rule is about: only an article naming the same day carries it
+_DAY = re.compile(r"每年\s*([\d一二三四五六七八九十]+)\s*月\s*([\d一二三四五六七八九十]+)\s*日")
+_AMOUNT = re.compile(r"(?:[\d.]+|[零一二三四五六七八九十百千两]+)(?:万元|元|倍)|百分之[零一二三四五六七八九十点]+|[\d.]+%")
+_DEADLINE = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)(?:个)?(?:工作日|日|天|个月|年)(?:内|以内|之内|前)")
+_SUBJECT = re.compile(r"(?:国务院|[\u4e00-\u9fff]{0,12}?人民政府|[\u4e00-\u9fff]{0,10}?主管部门|公安机关|海事管理机构|[\u4e00-\u9fff]{0,6}?监督管理部门)")
+_SUBJECT_CUT = re.compile(r"[报向由的和及或经对将在为、，]")
+_SUBJECT_LEAD = re.compile(r"^(?:由|向|经|报|对|的|和|及|与|会同|并|或者|以及|其他|有关|依法|应当)+")
+
+
+@dataclass
+class Article:
+    """One article of a text, all its parts together."""
+
+    clause_id: str  # the first unit's
+    doc_id: str
+    number: int | None
+    text: str  # without its label
+    penalty: bool  # in a 法律责任 chapter
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (款 number, text) where there are several
+    rows: list[int] = field(default_factory=list)  # positions of its units among the generation's clauses
+
+
+def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
+    """The articles of every document, in order."""
+    found: dict[str, list[Article]] = defaultdict(list)
+    for row, clause in enumerate(clauses):
+        loc = clause.locator
+        if clause.kind != ClauseKind.ARTICLE or not loc.article:
+            continue
+        texts = [(loc.first_paragraph + i, clause.text[s:e]) for i, (s, e) in enumerate(loc.paragraphs)] or [(loc.first_paragraph, clause.text)]
+        if loc.part == 1 or not found[clause.doc_id]:
+            number = numeral_value(loc.article[1:-1]) if loc.article.endswith("条") else None
+            found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path)))
+        article = found[clause.doc_id][-1]
+        article.rows.append(row)
+        article.text += clause.text
+        if loc.paragraph_count > 1:
+            article.paragraphs.extend(texts)
+    for articles in found.values():
+        for article in articles:
+            article.text = _LABEL.sub("", article.text, count=1)
+            article.paragraphs = [(n, _LABEL.sub("", t, count=1)) for n, t in _merge_paragraphs(article.paragraphs)]
+    return found
+
+
+def _merge_paragraphs(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A 款 cut between two parts of a long article is one 款."""
+    merged: dict[int, str] = {}
+    for number, text in paragraphs:
+        merged[number] = merged.get(number, "") + text
+    return sorted(merged.items())
+
+
+def text_pairs(documents: list[DocumentMeta]) -> list[tuple[str, str, str]]:
+    """(old doc id, new doc id, reason): texts repealed by an indexed text, older versions and their current one."""
+    by_id = {meta.doc_id: meta for meta in documents}
+    current: dict[str, DocumentMeta] = {}
+    for meta in documents:
+        if not meta.superseded and not meta.repealed_by and meta.version_key:
+            if meta.version_key not in current or (meta.date or "") > (current[meta.version_key].date or ""):
+                current[meta.version_key] = meta
+    pairs = []
+    for meta in documents:
+        if meta.repealed_by and meta.repealed_by in by_id and meta.repealed_by != meta.doc_id:
+            pairs.append((meta.doc_id, meta.repealed_by, REPEAL))
+        elif meta.superseded and meta.version_key in current and current[meta.version_key].doc_id != meta.doc_id:
+            pairs.append((meta.doc_id, current[meta.version_key].doc_id, VERSION))
+    return pairs
+
+
+def align_documents(documents: list[DocumentMeta], clauses: list[Clause], vectors: np.ndarray | None = None) -> list[Alignment]:
+    """Every alignment row of the generation: for each pair of texts, each old article and split 款."""
+    pairs = text_pairs(documents)
+    if not pairs:
+        return []
+    articles = articles_by_document(clauses)
+    rows: list[Alignment] = []
+    for old_doc, new_doc, reason in pairs:
+        if articles.get(old_doc) and articles.get(new_doc):
+            rows.extend(align_texts(articles[old_doc], articles[new_doc], reason, vectors))
+    return _mark_merged(rows)
+
+
+def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray | None = None):
+    """The old units (each article, then each 款 of articles with several), the scorer, and the score of every
+    old unit against every new article."""
+    units = [(a, None, a.text) for a in old] + [(a, n, t) for a in old for n, t in a.paragraphs]
+    scorer = _Scorer([t for _, _, t in units], [a.text for a in new])
+    scores = scorer.scores()
+    dense = _dense(old, new, vectors) if DENSE_SHARE > 0 else None
+    old_row = {a.clause_id: i for i, a in enumerate(old)}
+    penalties = np.array([n.penalty for n in new])
+    for u, (article, _, text) in enumerate(units):
+        if dense is not None:
+            scores[u] = (1 - DENSE_SHARE) * scores[u] + DENSE_SHARE * dense[old_row[article.clause_id]]
+        if penalties.any():
+            scores[u][penalties != article.penalty] = 0.0
+        day = _days(text)
+        if day:
+            scores[u][[_days(n.text) != day for n in new]] = 0.0
+    return units, scorer, _with_order(scores, old, new, units)
+
+
+def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
+    """The rows of one pair of texts."""
+    units, scorer, scores = candidate_scores(old, new, vectors)
+    old_row = {a.clause_id: i for i, a in enumerate(old)}
+    best_of: dict[tuple[str, int | None], tuple[int, float]] = {}
+    for u, (article, paragraph, text) in enumerate(units):
+        best = int(np.argmax(scores[u])) if len(new) else -1
+        score = float(scores[u][best]) if best >= 0 else 0.0
+        if _COMMENCEMENT.match(text.strip()) or score < NONE_BELOW:
+            best = -1
+        best_of[(article.clause_id, paragraph)] = (best, score)
+
+    rows: list[Alignment] = []
+    for article in old:
+        best, score = best_of[(article.clause_id, None)]
+        by_paragraph = [(n, *best_of[(article.clause_id, n)]) for n, _ in article.paragraphs]
+        targets = [b for _, b, _ in by_paragraph]
+        base = dict(old=article.clause_id, old_doc=article.doc_id, new_doc=new[0].doc_id, reason=reason)
+        if by_paragraph and len(set(targets)) > 1:  # its 款 go separate ways
+            kept = list(dict.fromkeys(b for b in targets if b >= 0))
+            successors = tuple(_successor(scorer, article.text, new[b], float(scores[old_row[article.clause_id]][b])) for b in kept)
+            rows.append(Alignment(**base, how=SPLIT if len(kept) > 1 else AMENDED, successors=successors, similarity=round(score, 4),
+                                  changes=_changes(article.text, "".join(new[b].text for b in kept))))
+            for (number, text), (_, target, pscore) in zip(article.paragraphs, by_paragraph):
+                rows.append(_row(base, number, text, new, target, pscore, scorer))
+        elif by_paragraph:  # every 款 went to one article, or none did: the article goes with its 款
+            target = targets[0]
+            rows.append(_row(base, None, article.text, new, target, float(scores[old_row[article.clause_id]][target]) if target >= 0 else score, scorer))
+        else:
+            rows.append(_row(base, None, article.text, new, best, score, scorer))
+    return rows
+
+
+def _row(base: dict, paragraph: int | None, text: str, new: list[Article], target: int, score: float, scorer: _Scorer) -> Alignment:
+    if target < 0:
+        return Alignment(**base, how=NONE, paragraph=paragraph, similarity=round(score, 4))
+    there = new[target]
+    forward, backward = scorer.shares(text, there.text)
+    how = SAME if min(forward, backward) >= SAME_ABOVE else AMENDED
+    return Alignment(**base, how=how, paragraph=paragraph, successors=(_successor(scorer, text, there, score),),
+                     similarity=round(score, 4), changes=_changes(text, there.text))
+
+
+def _successor(scorer: _Scorer, text: str, there: Article, score: float) -> Successor:
+    """The new article, down to its 款 where one 款 clearly holds the old rule."""
+    paragraph = None
+    if len(there.paragraphs) > 1:
+        shares = sorted(((scorer.shares(text, t)[0], n) for n, t in there.paragraphs), reverse=True)
+        if shares[0][0] >= PARAGRAPH_SHARE and shares[0][0] >= PARAGRAPH_LEAD * shares[1][0]:
+            paragraph = shares[0][1]
+    return Successor(there.clause_id, paragraph, round(score, 4))
+
+
+def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
+    """A new article that is the first successor of several old articles took them in: merged."""
+    firsts = Counter(r.successors[0].clause_id for r in rows if r.paragraph is None and r.successors and r.how != SPLIT)
+    return [
+        replace(r, how=MERGED)
+        if r.paragraph is None and r.how in (SAME, AMENDED) and firsts[r.successors[0].clause_id] > 1 else r
+        for r in rows
+    ]
+
+
+# -- similarity --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _grams(text: str) -> tuple[str, ...]:
+    """Character bigrams within runs of Chinese text: none across a number, punctuation or a line break."""
+    runs = _NOT_TEXT.split(_NUMERAL.sub(" ", fold(text)))
+    return tuple({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
+
+
+class _Scorer:
+    """Rarity-weighted bigram shares between old units and new articles, over the vocabulary of both texts."""
+
+    def __init__(self, old_texts: list[str], new_texts: list[str]) -> None:
+        old_grams = [_grams(t) for t in old_texts]
+        new_grams = [_grams(t) for t in new_texts]
+        frequency = Counter(g for grams in old_grams + new_grams for g in grams)
+        total = len(old_grams) + len(new_grams)
+        self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
+        self.vocabulary = {g: i for i, g in enumerate(self.weight)}
+        self.weights = np.fromiter(self.weight.values(), dtype=np.float64, count=len(self.weight))
+        self.old = self._matrix(old_grams)
+        self.new = self._matrix(new_grams)
+
+    def _matrix(self, grams: list[tuple[str, ...]]) -> sparse.csr_matrix:
+        vocabulary = self.vocabulary
+        cols = np.fromiter((vocabulary[g] for found in grams for g in found), dtype=np.int64)
+        rows = np.repeat(np.arange(len(grams)), [len(found) for found in grams])
+        values = self.weights[cols]
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(grams), len(vocabulary)), dtype=np.float64)
+
+    def scores(self) -> np.ndarray:
+        """Old unit × new article: forward share mixed with a little of the reverse share."""
+        old_mass = np.asarray(self.old.sum(axis=1)).ravel()
+        new_mass = np.asarray(self.new.sum(axis=1)).ravel()
+        shared = (self.old @ (self.new > 0).T.astype(np.float64)).toarray()
+        forward = shared / np.maximum(old_mass[:, None], 1e-9)
+        backward = shared / np.maximum(new_mass[None, :], 1e-9)
+        return (1 - REVERSE_SHARE) * forward + REVERSE_SHARE * np.minimum(backward, 1.0)
+
+    def shares(self, a: str, b: str) -> tuple[float, float]:
+        """The weighted share of a's bigrams in b, and of b's in a."""
+        ga, gb = set(_grams(a)), set(_grams(b))
+        weight = lambda grams: sum(self.weight.get(g, 1.0) for g in grams)  # noqa: E731
+        both = weight(ga & gb)
+        return both / max(weight(ga), 1e-9), both / max(weight(gb), 1e-9)
+
+
+def _dense(old: list[Article], new: list[Article], vectors: np.ndarray | None) -> np.ndarray | None:
+    if vectors is None or not len(vectors):
+        return None
+
+    def mean(article: Article) -> np.ndarray:
+        v = vectors[article.rows].mean(axis=0)
+        return v / (np.linalg.norm(v) or 1.0)
+
+    cosine = np.stack([mean(a) for a in old]) @ np.stack([mean(a) for a in new]).T
+    return np.clip((cosine - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0.0, 1.0)
+
+
+def _with_order(scores: np.ndarray, old: list[Article], new: list[Article], units: list) -> np.ndarray:
+    """A candidate near where the old article's neighbours went gains up to ORDER_BONUS."""
+    article_rows = [u for u, (_, paragraph, _) in enumerate(units) if paragraph is None]
+    firsts = [int(np.argmax(scores[u])) if scores[u].max() >= NONE_BELOW else -1 for u in article_rows]
+    position = np.arange(len(new))
+    support = np.zeros((len(old), len(new)))
+    for i in range(len(old)):
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if 0 <= j < len(old) and firsts[j] >= 0 and old[j].penalty == old[i].penalty:
+                near = np.abs(position - firsts[j]) <= ORDER_WINDOW
+                support[i] = np.maximum(support[i], near * (1 - np.abs(position - firsts[j]) / (ORDER_WINDOW + 1)))
+    row_of = {a.clause_id: i for i, a in enumerate(old)}
+    boosted = scores.copy()
+    for u, (article, _, _) in enumerate(units):
+        boosted[u] += ORDER_BONUS * support[row_of[article.clause_id]] * (scores[u] > 0)
+    return boosted
+
+
+def _days(text: str) -> set[tuple[int | None, int | None]]:
+    return {(numeral_value(m), numeral_value(d)) for m, d in _DAY.findall(text)}
+
+
+# -- what changed --------------------------------------------------------------------------------------------
+
+
+def _changes(old: str, new: str) -> dict[str, dict[str, list[str]]]:
+    changes = {}
+    for kind, pattern in (("amounts", _AMOUNT), ("deadlines", _DEADLINE), ("subjects", _SUBJECT)):
+        before, after = _found(pattern, old, kind), _found(pattern, new, kind)
+        if before != after:
+            changes[kind] = {"old": before, "new": after}
+    return changes
+
+
+def _found(pattern: re.Pattern, text: str, kind: str) -> list[str]:
+    found = (m.group(0) for m in pattern.finditer(text))
+    if kind == "subjects":  # the body named, not the words before it (…登记表报生态环境主管部门)
+        found = (_SUBJECT_LEAD.sub("", _SUBJECT_CUT.split(f)[-1]) for f in found)
+    return list(dict.fromkeys(f for f in found if len(f) >= 2))

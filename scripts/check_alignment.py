@@ -1,0 +1,208 @@
+"""新旧条文对照 over an index: coverage per repealed text, precision on hand-checked pairs, tuning of the threshold.
+
+    python scripts/check_alignment.py --index var/index                       # coverage of every aligned text
+    python scripts/check_alignment.py --sample 50 --seed 1 --out pairs.jsonl   # pairs to check by hand
+    python scripts/check_alignment.py --judged scripts/data/alignment_judged.jsonl   # precision on checked pairs
+    python scripts/check_alignment.py --candidates 40 --seed 11                # the best three candidates, to label
+    python scripts/check_alignment.py --tune scripts/data/alignment_tuning.jsonl     # the none threshold, swept
+
+Pairs are drawn from the rows of texts repealed by an indexed text (article rows and the 款 rows of split
+articles), seeded; `--exclude` leaves out the rows of another file (the tuning sample is not reported on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from indexer import align  # noqa: E402
+from policy_search import store  # noqa: E402
+from policy_search.alignment import NONE, REPEAL  # noqa: E402
+from policy_search.model import Citation  # noqa: E402
+
+
+class Table:
+    """A generation's documents, clauses and alignment rows, with citations of both sides."""
+
+    def __init__(self, index: Path) -> None:
+        self.folder = store.IndexStore(index).require_current()
+        self.documents = {d.doc_id: d for d in store.read_documents(self.folder)}
+        self.clauses = list(store.read_clauses(self.folder))
+        self.by_id = {c.clause_id: c for c in self.clauses}
+        self.rows = store.read_alignments(self.folder)
+
+    def cite(self, clause_id: str, paragraph: int | None = None) -> str:
+        clause = self.by_id[clause_id]
+        return Citation(self.documents[clause.doc_id].title, clause.locator.article, paragraph).render()
+
+    def old_citation(self, row) -> str:
+        return self.cite(row.old, row.paragraph)
+
+    def first(self, row) -> str:
+        return self.cite(row.successors[0].clause_id, row.successors[0].paragraph) if row.successors else NONE
+
+    def text(self, clause_id: str, paragraph: int | None = None) -> str:
+        clause = self.by_id[clause_id]
+        article = next(a for a in self.articles[clause.doc_id] if a.clause_id == clause_id)
+        return dict(article.paragraphs).get(paragraph, article.text) if paragraph else article.text
+
+    @property
+    def articles(self):
+        if not hasattr(self, "_articles"):
+            self._articles = align.articles_by_document(self.clauses)
+        return self._articles
+
+
+def coverage(table: Table) -> None:
+    per_text: dict[str, Counter] = defaultdict(Counter)
+    for row in table.rows:
+        if row.reason != REPEAL:
+            continue
+        counts = per_text[table.documents[row.old_doc].title]
+        if row.paragraph is None:
+            counts["articles"] += 1
+            counts["with successor" if row.successors else "without"] += 1
+            counts[row.how] += bool(row.successors)
+        else:
+            counts["款 rows"] += 1
+    print("| repealed text | articles | with a successor | none | same | amended | split | merged | 款 rows |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    total = Counter()
+    for title, c in sorted(per_text.items()):
+        total.update(c)
+        print(f"| {title.removeprefix('中华人民共和国')} | {c['articles']} | {c['with successor']} | {c['without']} | {c['same']} | "
+              f"{c['amended']} | {c['split']} | {c['merged']} | {c['款 rows']} |")
+    print(f"| **all** | {total['articles']} | {total['with successor']} ({total['with successor'] / max(total['articles'], 1):.1%}) | "
+          f"{total['without']} | {total['same']} | {total['amended']} | {total['split']} | {total['merged']} | {total['款 rows']} |")
+    print(f"alignment time in the build: {store.read_manifest(table.folder).get('alignments')}")
+
+
+def _repeal_rows(table: Table, exclude: set[str]) -> list:
+    return [r for r in table.rows if r.reason == REPEAL and table.old_citation(r) not in exclude]
+
+
+def sample(table: Table, n: int, seed: int, exclude: set[str], out: Path | None) -> None:
+    rows = sorted(_repeal_rows(table, exclude), key=table.old_citation)
+    chosen = random.Random(seed).sample(rows, n)
+    lines = []
+    for i, row in enumerate(chosen, 1):
+        print(f"\n[{i}] {table.old_citation(row)}  {row.how} {row.similarity:.3f}")
+        print(f"    OLD {table.text(row.old, row.paragraph)}")
+        for s in row.successors[:2]:
+            print(f"    NEW {table.cite(s.clause_id, s.paragraph)} {table.text(s.clause_id, s.paragraph)}")
+        lines.append({"old": table.old_citation(row), "new": table.first(row), "verdict": "", "reason": ""})
+    if out:
+        out.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+
+
+def judged(table: Table, path: Path) -> None:
+    now = {table.old_citation(r): table.first(r) for r in table.rows}
+    checked = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    same = [c for c in checked if now.get(c["old"]) == c["new"]]
+    right = sum(c["verdict"] == "right" for c in same)
+    nones = [c for c in same if c["new"] == NONE]
+    print(f"{len(checked)} pairs checked by hand; {len(same)} are still the index's answer")
+    print(f"precision: {right}/{len(same)} = {right / max(len(same), 1):.3f}  (Wilson 95%: {_wilson(right, len(same))})")
+    print(f"  with a successor: {sum(c['verdict'] == 'right' for c in same if c['new'] != NONE)}/{len(same) - len(nones)}, "
+          f"none: {sum(c['verdict'] == 'right' for c in nones)}/{len(nones)}")
+    for c in checked:
+        if c not in same:
+            print(f"  changed since checked: {c['old']} was {c['new']}, now {now.get(c['old'])}")
+        elif c["verdict"] != "right":
+            print(f"  wrong: {c['old']} → {c['new']}: {c['reason']}")
+
+
+def _wilson(k: int, n: int, z: float = 1.96) -> str:
+    if n == 0:
+        return "—"
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{max(0.0, centre - half):.3f}–{min(1.0, centre + half):.3f}"
+
+
+def _scores(table: Table):
+    """(old citation → (unit, candidate citations best first, scores)) for every repeal pair, recomputed."""
+    vectors = None
+    faiss_file = table.folder / "faiss.index"
+    if faiss_file.is_file():
+        import faiss
+
+        index = faiss.read_index(str(faiss_file))
+        vectors = index.reconstruct_n(0, index.ntotal)
+    found = {}
+    for old_doc, new_doc, reason in align.text_pairs(list(table.documents.values())):
+        if reason != REPEAL:
+            continue
+        old, new = table.articles[old_doc], table.articles[new_doc]
+        units, _, scores = align.candidate_scores(old, new, vectors)
+        for u, (article, paragraph, _) in enumerate(units):
+            order = np.argsort(-scores[u])[:3]
+            found[table.cite(article.clause_id, paragraph)] = (article, paragraph, [new[j].clause_id for j in order], scores[u][order])
+    return found
+
+
+def candidates(table: Table, n: int, seed: int, exclude: set[str], band: tuple[float, float] = (0.0, 9.0)) -> None:
+    """`band`: only units whose best score lies in it (the uncertain ones, near the none threshold)."""
+    found = _scores(table)
+    keys = sorted(k for k in found if k not in exclude and band[0] <= found[k][3][0] < band[1])
+    for i, key in enumerate(random.Random(seed).sample(keys, n), 1):
+        article, paragraph, ids, scores = found[key]
+        print(f"\n[{i}] {key}\n    OLD {table.text(article.clause_id, paragraph)}")
+        for j, (clause_id, score) in enumerate(zip(ids, scores)):
+            print(f"    ({j}) {score:.3f} {table.cite(clause_id)} {table.text(clause_id)[:160]}")
+
+
+def tune(table: Table, path: Path) -> None:
+    """Accuracy of the first answer over the labelled units as the none threshold moves."""
+    found = _scores(table)
+    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for threshold in np.arange(0.20, 0.62, 0.02):
+        right = 0
+        for label in labels:
+            article, paragraph, ids, scores = found[label["old"]]
+            text = table.text(article.clause_id, paragraph)
+            answer = NONE if scores[0] < threshold or align._COMMENCEMENT.match(text.strip()) else table.cite(ids[0])
+            right += answer == label["new"]
+        print(f"none below {threshold:.2f}: {right}/{len(labels)} = {right / len(labels):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, default=Path("var/index"))
+    parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--candidates", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--exclude", type=Path, action="append", default=[], help="a JSON-lines file whose `old` rows are left out")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--judged", type=Path, default=None)
+    parser.add_argument("--tune", type=Path, default=None)
+    parser.add_argument("--band", type=float, nargs=2, default=(0.0, 9.0), help="with --candidates: best score from, below")
+    parser.add_argument("--dense-share", type=float, default=None, help="with --tune/--candidates: weight of the vectors' cosine")
+    args = parser.parse_args()
+    if args.dense_share is not None:
+        align.DENSE_SHARE = args.dense_share
+    table = Table(args.index)
+    exclude = {json.loads(line)["old"] for path in args.exclude for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    if args.sample:
+        sample(table, args.sample, args.seed, exclude, args.out)
+    elif args.candidates:
+        candidates(table, args.candidates, args.seed, exclude, tuple(args.band))
+    elif args.judged:
+        judged(table, args.judged)
+    elif args.tune:
+        tune(table, args.tune)
+    else:
+        coverage(table)
+
+
+if __name__ == "__main__":
+    main()
