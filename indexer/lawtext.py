@@ -8,7 +8,8 @@ One implementation for every reader that meets broken law text (the law database
 - an article whose label sits inside another article's text, where it continues the numbering, is
   recovered as an article of its own;
 - tables stay tables: their rows are kept as rows, never joined, and a table with its caption is
-  lifted out of the article it was stored in as an appendix of the law.
+  lifted out of the article it was stored in as an appendix of the law, as are carried texts (附件, 附：,
+  a title over its adoption note), whose lines are kept as printed.
 
 What counts as a sentence end: 。；：！？ (and … ), optionally followed by closing quotes or brackets;
 a line ending in a parenthetical note after such a mark, or that is a note on its own, ends too.
@@ -45,8 +46,8 @@ _GRID_ROW = re.compile(r"^[|+].*[|+]$|^\S.*\s\|\s.*$|^[|+]")
 _RULE = re.compile(r"^[-=+:| ]{3,}$")
 _COLUMNS = re.compile(r"\S {2,}\S")
 _CAPTION = re.compile(rf"^[^。；，：]{{2,40}}表[一二三四五六七八九十\d]*(?:[（(][^）)]*[）)])?$")
-# A line that holds a column of figures after a space: a row of a table set without rules.
 _NUMBERED = re.compile(r"^\d{1,2}[.．]")
+# A line that holds a column of figures after a space: a row of a table set without rules.
 _FIGURE_COLUMN = re.compile(r"\S \d[\d.,，％%]*[^\s\d]{0,2}$")
 
 

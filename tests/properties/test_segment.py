@@ -7,7 +7,7 @@ are the document's lines, less what is dropped on purpose:
 - the header blocks read_header consumes as metadata: the title (one or two lines within the first three, or
   the first five marked as a title), the 发文机关 lines above it, the 文号 or 令 line within the first twelve,
   and a 印发 notice's second copy of the title it sends out;
-- in a legal text (two or more lines starting 第N条): the 编/章/节 headings and 附件 headings, which live on
+- in a legal text (two or more lines starting 第N条): the 编/章/节 headings, an unnumbered 附则 and 附件 headings, which live on
   in the path of the units under them — so one with no unit under it before the next heading of its level,
   as the entries of a 目录 are, is left out — and 目录 itself outside an article.
 """
@@ -17,6 +17,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from indexer.lawtext import UNNUMBERED_HEADING
 from indexer.metadata import read_header
 from indexer.pipeline import document_from_raw
 from indexer.readers import read_bytes
@@ -100,7 +101,7 @@ def _is_optional(line: str, legal: bool) -> bool:
     """A line a legal text keeps only in paths (or, 目录, not at all)."""
     if not legal:
         return False
-    heading = bool(STRUCTURE_RE.match(line) or _APPENDIX_RE.match(line)) and len(line) <= MAX_HEADING_CHARS
+    heading = bool(STRUCTURE_RE.match(line) or _APPENDIX_RE.match(line) or UNNUMBERED_HEADING.match(line)) and len(line) <= MAX_HEADING_CHARS
     return heading or line in _TOC_LINES
 
 
