@@ -7,12 +7,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from indexer.layout import is_attachment_mark, line_roles
-from indexer.metadata import ends_as_title as _ends_as_title
-from indexer.metadata import title_lines
+from indexer.metadata import ends_as_title, title_lines
 from indexer.readers.base import PresplitClause, RawDocument
 from indexer.split import split_text
 from policy_search.labels import (
-    ATTACHMENT_RE,
     ARTICLE_RE,
     ITEM_RE,
     PLACEHOLDER_RE,
@@ -191,7 +189,7 @@ def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | Non
         line, role, level = lines[index], kinds[index], levels[index]
         index += 1
         if role is None and is_attachment_mark(line):  # an attachment's text: its parts are its own
-            titled = _attachment_title(lines, kinds, index) if ATTACHMENT_RE.match(line) and len(line.split()) == 1 else []
+            titled = _attachment_title(lines, kinds, index) if len(line.split()) == 1 else []  # 附件1 over its title
             heading = " ".join([line.strip(), "".join(lines[i] for i in titled)]).strip()
             emitter.emit(ClauseKind.HEADING, "\n".join([line, *(lines[i] for i in titled)]), ClauseLocator(path=(heading,)))
             path = [(-1, heading)]
@@ -228,7 +226,7 @@ def _attachment_title(lines: list[str], kinds: list[ClauseKind | None], start: i
     if start >= len(lines) or kinds[start] is not None or heading_label(lines[start]) or "\t" in lines[start]:
         return []
     found = title_lines(lines, start)
-    return found if len(found) > 1 or _ends_as_title(lines[start]) else []
+    return found if len(found) > 1 or ends_as_title(lines[start]) else []
 
 
 def _heading_level(line: str, style: str | None) -> int | None:
