@@ -46,7 +46,7 @@ _PERSON_ADDRESSEE = re.compile(
 )
 # an official signing a 令 or a report: 市　长：温国辉, 省长 罗东川
 _OFFICIAL_SIGNING = re.compile(
-    r"^(?:[\u4e00-\u9fa5][\s\u3000]*){1,6}?(?:长|主任|主席|书记)[\s\u3000]*[：:]?[\s\u3000]*[\u4e00-\u9fa5·]{2,5}$"
+    r"^(?:[\u4e00-\u9fa5][\s\u3000]*){1,6}?(?:长|主任|主席|书记)(?:[\s\u3000]*[：:][\s\u3000]*|[\s\u3000]+)[\u4e00-\u9fa5·]{2,5}$"
 )
 # what a web page adds to a reprinted text: 来源：青海日报, （来源：青海日报）, 编辑：…, 2026-01-31 07:00:44
 _WEB_LINES = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.dates import find_dates
+from indexer.layout import line_roles, signature
 from indexer.pipeline import discover, parse_files
 from policy_search.catalog import part_numbers
 from policy_search.model import SEARCH_KINDS, ClauseKind, citation_for
@@ -104,7 +105,6 @@ def test_the_occasion_and_speaker_of_a_report_are_header_not_units(documents):
 
 
 def test_a_signature_over_two_lines_names_one_issuer(documents):
-    from indexer.layout import line_roles, signature
     lines = ["专家组认为，坝体稳定。", "西岭县尾矿库", "险情调查专家组", "二〇二一年九月二十三日"]
     signed = signature(lines, line_roles(lines))
     assert signed.issuers == ("西岭县尾矿库险情调查专家组",)
@@ -131,3 +131,8 @@ def test_a_table_row_is_never_a_heading(documents):
     row = _unit(doc, "2.黑臭水体消除比例\t达到百分之百")
     assert row.kind is ClauseKind.PARAGRAPH
     assert row.locator.path == ("附件1 东湖市河湖长制考核指标",)
+
+
+@pytest.mark.parametrize("line", ["加快经济增长速度", "着力提升城市品质", "市长", "坚持生态优先，绿色发展："])
+def test_a_short_body_line_is_not_taken_for_a_signing_official(line):
+    assert line_roles(["正文第一段。", "正文第二段。", "正文第三段。", line])[-1] is None
