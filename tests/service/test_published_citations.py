@@ -8,6 +8,7 @@ import pytest
 from indexer.build import build_index
 from indexer.pipeline import discover, parse_files
 from policy_search.model import SEARCH_KINDS
+from service.retrieval.check import CitationChecker
 from service.retrieval.context import CitationNotFound, cite
 from service.retrieval.loaded import load_index
 from service.retrieval.results import search_answer
@@ -82,3 +83,10 @@ def test_no_line_that_is_not_a_clause_is_a_hit(searcher, line):
         for hit in searcher.search(line, top_k=20, mode=mode).hits:
             assert index.clauses[hit.clause].kind in SEARCH_KINDS, (line, index.clauses[hit.clause].text)
             assert line not in index.clauses[hit.clause].text
+
+
+def test_the_citation_check_reads_a_measure_alone_and_an_attachments_part(searcher):
+    text = (f"依据{MEASURES}第（四）项、{PLAN}第（一）项、{REPLY}附件1第二部分和{REPLY}附件1第九部分。")
+    verdicts = {c["text"]: c["verdict"] for c in CitationChecker(searcher).check(text)["citations"]}
+    assert verdicts == {MEASURES + "第（四）项": "ok", PLAN + "第（一）项": "no_item", REPLY + "附件1第二部分": "ok",
+                        REPLY + "附件1第九部分": "no_article"}
