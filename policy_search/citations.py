@@ -22,7 +22,8 @@ CITATION_RE = re.compile(
 )
 # a measure cited by its number alone where measures are numbered straight across the parts: 《X》第（二十九）项
 ITEM_CITATION_RE = re.compile(
-    rf"(?:(?P<number>{DOC_NUMBER_RE.pattern})|《(?P<quoted>(?:[^《》]|《[^《》]*》){{2,100}})》|(?<![第{_N}\d])(?P<bare>(?:(?!第)[\u4e00-\u9fff、]){{2,60}}?)(?<![条款]))"  # 第三条第（二）项 names no text
+    rf"(?:(?P<number>{DOC_NUMBER_RE.pattern})|《(?P<quoted>(?:[^《》]|《[^《》]*》){{2,100}})》"
+    rf"|(?<![第{_N}\d])(?P<bare>(?:(?!第)[\u4e00-\u9fff、]){{2,60}}?)(?<![条款]))"  # 第三条第（二）项 names no text
     rf"\s*(?:[（(][^（）()]{{2,30}}[)）])?\s*第\s*[（(](?P<item>[{_N}\d]+)[)）]\s*项"
 )
 # words that may stand before a 文号 and are not part of it

@@ -170,6 +170,9 @@ class CitationResolver:
             return self._in_parts(citation, doc)
         if citation.attachment:  # the articles are the document's own, never an attachment's
             return Resolution(citation, "article_not_found", doc=doc, message=f"《{meta.title}》附件{citation.attachment}不分部分")
+        if citation.unit == "项":
+            return Resolution(citation, "article_not_found", doc=doc,
+                              message=f"《{meta.title}》的项须写明所在条，如第某条{citation.article}")
         index = self.index
         group = index.articles.get((doc, citation.article)) if citation.unit == "条" else None
         if group is None:

@@ -13,6 +13,7 @@ from service.retrieval.context import CitationNotFound, cite
 from service.retrieval.loaded import load_index
 from service.retrieval.results import search_answer
 from service.retrieval.searcher import Searcher
+from tests.conftest import LAW_TEXT
 from tests.fakes import BigramEmbedder
 from tests.published import write_published
 
@@ -90,3 +91,15 @@ def test_the_citation_check_reads_a_measure_alone_and_an_attachments_part(search
     verdicts = {c["text"]: c["verdict"] for c in CitationChecker(searcher).check(text)["citations"]}
     assert verdicts == {MEASURES + "第（四）项": "ok", PLAN + "第（一）项": "no_item", REPLY + "附件1第二部分": "ok",
                         REPLY + "附件1第九部分": "no_article"}
+
+
+def test_an_item_alone_in_a_text_with_articles_asks_for_its_article(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "示例保护法(2014-04-24).txt").write_text(LAW_TEXT, encoding="utf-8")
+    files, _ = discover([tmp_path / "c"])
+    result = parse_files(files)
+    embedder = BigramEmbedder()
+    build_index(tmp_path / "i", result.documents, read_sources=result.sources, embedder=embedder)
+    with pytest.raises(CitationNotFound) as refused:
+        cite(Searcher(load_index(tmp_path / "i", embedder), embedder), "《中华人民共和国示例保护法》第（一）项")
+    assert "须写明所在条" in str(refused.value)
