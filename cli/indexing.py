@@ -146,6 +146,8 @@ def print_tree(doc: ParsedDocument) -> None:
     meta = doc.meta
     facts = [meta.doc_type, meta.region, meta.date, meta.issuer, meta.doc_number, meta.status]
     print(f"《{meta.title}》  {' · '.join(f for f in facts if f)}  [{meta.source}, id {meta.doc_id}]")
+    if meta.also_titles:
+        print("  also cited as " + "、".join(f"《{title}》" for title in meta.also_titles))
     shown: tuple[str, ...] = ()
     for clause in doc.clauses:
         loc = clause.locator

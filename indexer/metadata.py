@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.dates import FILENAME_DATE, find_dates, parse_date
+from indexer.dates import FILENAME_DATE, find_dates, is_date_line, parse_date
 from indexer.doctype import (
     NATIONAL_BY_NATURE,
     Evidence,
@@ -24,6 +24,8 @@ from policy_search.citations import DOC_NUMBER_RE
 from policy_search.errors import UnsupportedDocument
 from policy_search.labels import ARTICLE_RE, ITEM_RE, PLACEHOLDER_RE, STRUCTURE_RE, heading_label
 from policy_search.model import ClauseKind
+from policy_search.places import region_of
+from policy_search.text import compact
 
 MANIFEST_NAME = "manifest.jsonl"
 SIDECAR_SUFFIX = ".meta.json"
@@ -32,8 +34,26 @@ STATUSES = ("现行有效", "已被修改", "已废止", "历史版本", "尚未
 NOT_CURRENT = ("已废止", "历史版本")  # statuses that leave a document out of searches, as an older version is
 
 _OFFICIAL_TITLE = re.compile(r"关于.{2,80}的[\u4e00-\u9fa5]{0,6}(?:通知|意见|决定|通报|批复|报告|函|公告|通告|请示|方案|办法|规定|措施)$")
-_TRANSMITTED = re.compile(r"关于(?:印发|转发|发布)《(?P<title>[^《》]{4,80})》的(?:通知|通告|公告|决定)$")
+_TRANSMITTED = re.compile(
+    r"关于(?:印发|转发|发布)(?:《(?P<title>[^《》]{4,80})》|(?P<bare>[^《》]{4,80}?))的(?:通知|通告|公告|决定)$"
+)
 _ORDER_LINE = re.compile(r"^(?P<issuer>[\u4e00-\u9fa5]{2,30})令\s*[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")  # 示例市人民政府令 第12号
+_ORDER_HEAD = re.compile(r"^(?P<issuer>[\u4e00-\u9fa5]{2,30})令$")  # 广州市人民政府令 / 第179号 on the next line
+_ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*\d{1,4}\s*号\s*[)）]?$")
+_NOTE_ORDER = re.compile(r"(?P<issuer>[\u4e00-\u9fa5]{2,24})令\s*第\s*(?P<number>\d{1,4})\s*号")  # …以粤府令第197号公布
+_BEFORE_ISSUER = re.compile(r"^.*[日以于经由据]")  # the words before the issuer in a note: 2014年12月19日环境保护部令
+_EFFECTIVE = re.compile(r"自\s*(?P<date>[^，,。；\s]{6,16}?日)\s*起施行")
+# the line under a speech's title: ——2026年1月27日在青海省第十四届人民代表大会第四次会议上
+_SPEECH_OCCASION = re.compile(r"^[—―\-－]{1,2}\s*(?P<date>[^在]{6,16}?日)?\s*在(?P<where>.{2,60}?)上(?:的(?:讲话|报告|发言))?$")
+_SPEAKER = re.compile(r"^(?P<office>[\u4e00-\u9fa5]{1,12}?)[\s\u3000]+(?P<name>[\u4e00-\u9fa5·]{2,5})$")  # 省长 罗东川
+_HEAD_OF_GOVERNMENT = ("省长", "市长", "县长", "区长", "州长", "旗长")
+_PLACE = re.compile(r"^[\u4e00-\u9fa5]{2,8}?(?:省|自治区|自治州|市|州|县|区)")
+_JOINT_TITLE_ISSUER = re.compile(r"等[\d一二三四五六七八九十]+(?:个)?(?:部门|单位)$")  # 广州市卫生健康委等4部门
+# how the title of a 公文 ends; a first title line that does not end so, continued by one that does, is one title
+_TITLE_ENDINGS = ("通知", "意见", "决定", "通报", "批复", "报告", "函", "公告", "通告", "请示", "方案", "办法", "规定", "措施",
+                  "条例", "细则", "规则", "规划", "纲要", "计划", "要点", "讲话", "决议", "纪要", "指南", "指引", "标准", "准则",
+                  "制度", "清单", "法")
+_TITLE_LINES = 3  # the most lines a title is printed over
 _NOTE_WORDS = ("通过", "修正", "修订", "公布", "施行", "发布", "印发", "批准")
 _ISSUER_MARK = re.compile(r"^[\u4e00-\u9fa5（）()\s\u3000]{2,60}?文件$")  # 示例市人民政府办公室文件
 _SENTENCE_END = "。；：:;，,！？"
@@ -58,6 +78,7 @@ class DocumentHeader:
     part_label: str = "部分"  # how numbered parts are cited where the document has no articles
     status: str | None = None
     effective_date: str | None = None
+    also_titles: tuple[str, ...] = ()  # other titles it is cited by: the 印发 notice carrying it, 青海省政府工作报告
 
 
 def load_sidecars(folder: Path) -> dict[str, dict]:
@@ -112,22 +133,27 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
     title = sidecar.get("title") or raw.title
     title_block = _find_title_block(raw, blocks)
     if title_block is not None:
-        found = blocks[title_block]
+        lines = title_lines(blocks, title_block)
+        found = "".join(blocks[i] for i in lines)
         if not title or _same(found, title):
             title = title or found
-            header_blocks.add(title_block)
-        elif title_block + 1 < len(blocks) and _same(found + blocks[title_block + 1], title):
+            header_blocks.update(lines)
+        elif title_block + 1 < len(blocks) and _same(blocks[title_block] + blocks[title_block + 1], title):
             header_blocks.update((title_block, title_block + 1))
         header_blocks.update(i for i in range(title_block) if _ISSUER_MARK.match(blocks[i]) or is_issuer_line(blocks[i]))
     if not title:
         title = FILENAME_DATE.sub("", Path(raw.source).stem).strip() or raw.source
     notice_title = title
+    also_titles: list[str] = []
     transmitted = _TRANSMITTED.search(title)
     if transmitted and not sidecar.get("title"):  # a 印发 notice: the document cited is the one it sends out
-        attached = next((i for i, text in enumerate(blocks) if i not in header_blocks and _same(text, transmitted.group("title"))), None)
-        if attached is not None:
-            title = transmitted.group("title")
-            header_blocks.add(attached)
+        carried = transmitted.group("title") or transmitted.group("bare")
+        attached = _carried_title(blocks, header_blocks, carried)
+        if attached:
+            title = carried
+            header_blocks.update(attached)
+            also_titles = [notice_title, "".join(blocks[i] for i in attached)]
+    header_blocks.update(i for i, text in enumerate(blocks[:15]) if i not in header_blocks and _same(text, title))  # under a 令
 
     doc_number = sidecar.get("doc_number")
     notes: list[str] = []
@@ -139,14 +165,26 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
             header_blocks.add(index)
             break
         order = _ORDER_LINE.match(text)
+        head = _ORDER_HEAD.match(text)
+        if head and index + 1 < len(blocks) and _ORDER_NUMBER.match(blocks[index + 1]) and index + 1 not in header_blocks:
+            text = text + blocks[index + 1]  # 广州市人民政府令 / 第179号
+            order = _ORDER_LINE.match(text)
+            header_blocks.add(index + 1)
         if order:
             doc_number = doc_number or re.sub(r"[\s（()）]+", "", text)
             notes.append(text)
             header_blocks.add(index)
             promulgator = (order.group("issuer"),)
     notes += [t for t in blocks[:6] if t.startswith(("（", "(")) and any(w in t for w in _NOTE_WORDS)]
+    for note in notes:  # a 令 named in the note under the title: （2014年12月19日环境保护部令第30号公布　…）
+        named = _NOTE_ORDER.search(note)
+        if named and not doc_number:
+            issuer = _BEFORE_ISSUER.sub("", named.group("issuer"))
+            doc_number = f"{issuer}令第{named.group('number')}号"
+            promulgator = promulgator or ((issuer,) if ISSUER_SUFFIX.search(issuer) else ())
+    occasion = _speech_occasion(blocks, header_blocks, title_block)
 
-    speech = is_speech_title(title) or canonical_doc_type(sidecar.get("doc_type")) == "讲话"
+    speech = is_speech_title(title) or canonical_doc_type(sidecar.get("doc_type")) == "讲话" or occasion is not None
     body = [i for i, text in enumerate(blocks) if i not in header_blocks and text and not PLACEHOLDER_RE.match(text)]
     body_lines = [blocks[i] for i in body]
     roles = line_roles(body_lines, speech=speech)
@@ -155,13 +193,22 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
     if sidecar.get("issuer"):
         issuers = tuple(name for name in re.split(r"[、，,\s]+", sidecar["issuer"]) if name)
     else:
-        issuers = _title_issuers(notice_title) or promulgator or (signed.issuers if signed else ())
-    date = sidecar.get("date") or _date(raw.source, signed, notes)
-    region = sidecar.get("region") or document_region(title, issuers)
+        named = _title_issuers(notice_title)
+        if named and signed and signed.issuers and _JOINT_TITLE_ISSUER.search(named[-1]):
+            named = signed.issuers  # 广州市卫生健康委等4部门: the signature names them
+        issuers = named or promulgator or (occasion.issuers if occasion else ()) or (signed.issuers if signed else ())
+    date = sidecar.get("date") or (occasion.date if occasion and occasion.date else None) or _date(raw.source, signed, notes)
+    region = sidecar.get("region") or document_region(title, issuers) or (occasion.region if occasion else None)
     text = "\n".join(body_lines)
     local = (region not in (None, "全国")) or speaks_locally(text)
     evidence = Evidence(title, issuers, doc_number, tuple(notes), text)
-    doc_type = canonical_doc_type(sidecar.get("doc_type"), region) or infer_doc_type(evidence, local)
+    doc_type = canonical_doc_type(sidecar.get("doc_type"), region) or ("讲话" if occasion else infer_doc_type(evidence, local))
+    place = _PLACE.match(title)
+    if not issuers and doc_type == "地方政府规章" and doc_number and "令" in doc_number and place:
+        issuers = (f"{place.group(0)}人民政府",)  # 粤府令第197号: a government rule is its people's government's
+    if occasion and occasion.place and region_of(title) is None:  # 政府工作报告 is also cited with its place and year
+        year = f"{date[:4]}年" if date else ""
+        also_titles += [occasion.place + title, f"{occasion.place}{year}{title}", f"{year}{occasion.place}{title}"]
     if region is None and doc_type in NATIONAL_BY_NATURE and not local:
         region = "全国"  # laws and regulations that name no place and speak of none are national
     return DocumentHeader(
@@ -177,7 +224,81 @@ def read_header(raw: RawDocument, sidecar: dict | None = None) -> DocumentHeader
         status=sidecar.get("status"),
         effective_date=sidecar.get("effective_date"),
         part_label=_part_label(title, text),
+        also_titles=tuple(dict.fromkeys(t for t in also_titles if t and not _same(t, title))),
     )
+
+
+@dataclass(frozen=True)
+class _Occasion:
+    """Where and when a speech was given, from the line under its title, and who gave it."""
+
+    date: str | None
+    region: str | None
+    place: str | None  # 青海省
+    issuers: tuple[str, ...]
+
+
+def _speech_occasion(blocks: list[str], header_blocks: set[int], title_block: int | None) -> _Occasion | None:
+    """——2026年1月27日在青海省第十四届人民代表大会第四次会议上 and the speaker under it (省长 罗东川), both header."""
+    start = 0 if title_block is None else max((i for i in header_blocks if i < 4), default=title_block) + 1
+    for index in range(start, min(start + 2, len(blocks))):
+        match = _SPEECH_OCCASION.match(blocks[index])
+        if not match:
+            continue
+        header_blocks.add(index)
+        where = match.group("where")
+        place = _PLACE.match(where)
+        issuers: tuple[str, ...] = ()
+        speaker = _SPEAKER.match(blocks[index + 1]) if index + 1 < len(blocks) else None
+        if speaker:
+            header_blocks.add(index + 1)
+            if place and speaker.group("office").endswith(_HEAD_OF_GOVERNMENT):
+                issuers = (f"{place.group(0)}人民政府",)  # a 政府工作报告 is the government's, given by its head
+        date = parse_date(match.group("date") or "")
+        return _Occasion(date, region_of(where), place.group(0) if place else None, issuers)
+    return None
+
+
+def title_lines(blocks: list[str], first: int) -> list[int]:
+    """The blocks a title is printed over: a line that does not end as a title does (国务院关于促进综合保税区),
+    continued by lines that complete it (高水平开放高质量发展的若干意见)."""
+    joined = blocks[first]
+    if ends_as_title(joined):
+        return [first]
+    lines = [first]
+    for index in range(first + 1, min(first + _TITLE_LINES, len(blocks))):
+        line = blocks[index]
+        if not _continues_title(line) or len(joined + line) > 100:
+            break
+        joined += line
+        lines.append(index)
+        if ends_as_title(joined):
+            return lines
+    return [first]
+
+
+def ends_as_title(text: str) -> bool:
+    return title_core(text).endswith(_TITLE_ENDINGS)
+
+
+def _continues_title(line: str) -> bool:
+    return (_looks_like_title(line) and not DOC_NUMBER_RE.search(line) and not _ORDER_LINE.match(line)
+            and not is_date_line(line) and not is_issuer_line(line) and not line.endswith(("：", ":"))
+            and not line.startswith(("（", "(", "—", "―", "附件")))
+
+
+def _carried_title(blocks: list[str], header_blocks: set[int], carried: str) -> list[int]:
+    """The blocks holding the title of the document a 印发 notice carries: the title itself, or 关于 and the title
+    (关于推进……实施方案), on one line or two."""
+    names = {compact(carried), compact("关于" + carried)}
+    for index, text in enumerate(blocks):
+        if index in header_blocks or not text:
+            continue
+        if compact(text) in names:
+            return [index]
+        if index + 1 < len(blocks) and compact(text + blocks[index + 1]) in names:
+            return [index, index + 1]
+    return []
 
 
 def _part_label(title: str, text: str) -> str:
@@ -227,7 +348,7 @@ def _date(source: str, signed: Signature | None, notes: list[str]) -> str | None
         return parse_date(match.group(1))
     if signed and signed.date:
         return signed.date
-    dates = [date for note in notes for date in find_dates(note)]
+    dates = [date for note in notes for date in find_dates(_EFFECTIVE.sub("", note))]  # 自…起施行 is not the version
     return max(dates) if dates else None
 
 

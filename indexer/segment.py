@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from indexer.lawtext import UNNUMBERED_HEADING
-from indexer.layout import line_roles
+from indexer.layout import is_attachment_mark, line_roles
+from indexer.metadata import ends_as_title, title_lines
 from indexer.readers.base import PresplitClause, RawDocument
 from indexer.split import split_text
 from policy_search.labels import (
@@ -190,6 +191,13 @@ def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | Non
     while index < len(lines):
         line, role, level = lines[index], kinds[index], levels[index]
         index += 1
+        if role is None and is_attachment_mark(line):  # an attachment's text: its parts are its own
+            titled = _attachment_title(lines, kinds, index) if len(line.split()) == 1 else []  # 附件1 over its title
+            heading = " ".join([line.strip(), "".join(lines[i] for i in titled)]).strip()
+            emitter.emit(ClauseKind.HEADING, "\n".join([line, *(lines[i] for i in titled)]), ClauseLocator(path=(heading,)))
+            path = [(-1, heading)]
+            index += len(titled)
+            continue
         if role is not None:
             emitter.emit(role, line, ClauseLocator())
             if role in (ClauseKind.SIGNATURE, ClauseKind.DISTRIBUTION):
@@ -216,7 +224,17 @@ def _segment_outline(emitter: _Emitter, lines: list[str], styles: list[str | Non
             emitter.emit(ClauseKind.HEADING, line, locator)
 
 
+def _attachment_title(lines: list[str], kinds: list[ClauseKind | None], start: int) -> list[int]:
+    """The lines of an attachment's own title under its mark (附件1 / 关于……村 / 地质险情调研情况的报告)."""
+    if start >= len(lines) or kinds[start] is not None or heading_label(lines[start]) or "\t" in lines[start]:
+        return []
+    found = title_lines(lines, start)
+    return found if len(found) > 1 or ends_as_title(lines[start]) else []
+
+
 def _heading_level(line: str, style: str | None) -> int | None:
+    if "\t" in line:
+        return None  # a table row (cells separated by tabs), even where its first cell is numbered
     found = heading_label(line)
     if found is not None:
         return found[0]

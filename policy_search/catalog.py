@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policy_search.labels import heading_label, label_number
+from policy_search.labels import attachment_label, heading_label, label_number
 from policy_search.model import SEARCH_KINDS, Clause, DocumentMeta
 
 
@@ -63,8 +63,13 @@ class Catalog:
 
 
 def part_numbers(path: tuple[str, ...]) -> tuple[int, ...]:
-    """The numbers of the numbered headings in a path: (三、…, （二）…) → (3, 2)."""
+    """The numbers of the numbered headings in a path: (三、…, （二）…) → (3, 2). Under an attachment they follow
+    its number negated, apart from the document's own parts: (附件1 …, 一、…) → (-1, 1)."""
     numbers = []
+    attachment = attachment_label(path[0]) if path else None
+    if attachment:
+        numbers.append(-(label_number(attachment[2:]) or 1) if attachment[2:] else -1)
+        path = path[1:]
     for heading in path:
         found = heading_label(heading)
         number = label_number(found[1]) if found else None

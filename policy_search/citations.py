@@ -15,9 +15,16 @@ DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(?:19|20)\
 CITATION_RE = re.compile(
     rf"(?:(?P<number>{DOC_NUMBER_RE.pattern})|《(?P<quoted>(?:[^《》]|《[^《》]*》){{2,100}})》|(?P<bare>[\u4e00-\u9fff（）()、]{{2,60}}?))"
     rf"\s*(?:[（(][^（）()]{{2,30}}[)）])?\s*"  # 《X》（示办发〔2023〕12号）第三条, 《X》(2018年修正)第五条
+    rf"(?:附件\s*(?P<attachment>[{_N}\d]{{1,3}})\s*)?"  # 《X》附件1第一部分: a part of an attachment
     rf"第\s*(?P<article>[{_N}\d]+)\s*(?P<unit>条|部分)(?:之(?P<sub>[{_N}]+))?"
     rf"(?:\s*第\s*(?P<paragraph>[{_N}\d]+)\s*款)?"
     rf"(?:\s*第?\s*[（(]?(?P<item>[{_N}\d]+)[)）]?\s*项)?"
+)
+# a measure cited by its number alone where measures are numbered straight across the parts: 《X》第（二十九）项
+ITEM_CITATION_RE = re.compile(
+    rf"(?:(?P<number>{DOC_NUMBER_RE.pattern})|《(?P<quoted>(?:[^《》]|《[^《》]*》){{2,100}})》"
+    rf"|(?<![第{_N}\d])(?P<bare>(?:(?!第)[\u4e00-\u9fff、]){{2,60}}?)(?<![条款]))"  # 第三条第（二）项 names no text
+    rf"\s*(?:[（(][^（）()]{{2,30}}[)）])?\s*第\s*[（(](?P<item>[{_N}\d]+)[)）]\s*项"
 )
 # words that may stand before a 文号 and are not part of it
 _LEADING = re.compile(r"^(?:根据|依据|依照|按照|参照|对照|落实|执行|贯彻|印发|转发|见|据|按|依)*")
@@ -47,9 +54,10 @@ class CitationQuery:
     paragraph: int | None
     item: int | None
     span: tuple[int, int]  # where the citation stands in the query
-    unit: str = "条"  # 条 or 部分, as typed
+    unit: str = "条"  # 条 or 部分, as typed; 项 for a measure cited by its number alone (article holds 第（N）项)
     doc_number: str | None = None  # a 文号 naming the document
     text: str = ""  # the citation as typed
+    attachment: int | None = None  # 附件1 of 《X》附件1第一部分
 
     @property
     def document_only(self) -> bool:
@@ -97,8 +105,26 @@ def find_citations(query: str) -> list[CitationQuery]:
                 unit=unit,
                 doc_number=doc_number,
                 text=match.group(0).strip(),
+                attachment=numeral_value(match.group("attachment")) if match.group("attachment") else None,
             )
         )
+        taken.append(match.span())
+    for match in ITEM_CITATION_RE.finditer(query):
+        item = numeral_value(match.group("item"))
+        if item is None or any(start < match.end() and match.start() < end for start, end in taken):
+            continue
+        if match.group("quoted"):
+            names = (match.group("quoted").strip(),)
+        elif match.group("bare"):
+            bare = match.group("bare")
+            names = tuple(bare[i:] for i in range(len(bare) - 1))
+        else:
+            names = ()
+        found.append(CitationQuery(
+            names=names, article=f"第（{int_to_chinese(item)}）项", article_number=None, paragraph=None, item=item,
+            span=match.span(), unit="项", doc_number=doc_number_key(match.group("number")) if match.group("number") else None,
+            text=match.group(0).strip(),
+        ))
         taken.append(match.span())
     for pattern, group in ((DOC_NUMBER_RE, 0), (_QUOTED_RE, "quoted")):
         for match in pattern.finditer(query):

@@ -32,6 +32,10 @@ _OUTLINE_PATTERNS = (
     (4, re.compile(rf"^{_WS}*([（(]\d+[)）])")),
 )
 
+# Where the text of an attachment starts (附件1, 附件2 广州市……指标体系); as the first heading of a path, it keeps
+# the attachment's numbered parts apart from the document's own.
+ATTACHMENT_RE = re.compile(rf"^附件{_WS}*[\d０-９{_N}]{{0,3}}(?:{_WS}+\S.{{0,100}})?$")
+
 # A line that only stands for omitted text: …………, ……, ——, ***.
 PLACEHOLDER_RE = re.compile(r"^[\s\u3000…\.。·\-—_*＊]+$")
 
@@ -59,3 +63,10 @@ def label_number(label: str) -> int | None:
         return chinese_to_int(label_core(label))
     except ValueError:
         return None
+
+
+def attachment_label(heading: str) -> str | None:
+    """附件1 of an attachment's heading (附件1 关于……的报告), or None for any other heading."""
+    if not ATTACHMENT_RE.match(heading):
+        return None
+    return re.split(rf"{_WS}+", heading, maxsplit=1)[0]

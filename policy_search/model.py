@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from policy_search.authority import canonical_doc_type
-from policy_search.labels import heading_label, label_core
+from policy_search.labels import attachment_label, heading_label, label_core
 from policy_search.numerals import int_to_chinese
 
 
@@ -130,6 +130,7 @@ class DocumentMeta:
     effective_date: str | None = None  # 施行日期
     part_label: str | None = None  # how numbered parts of a document without articles are cited: 条 or 部分
     repealed_by: str | None = None  # doc id of an indexed text that repeals this one (…同时废止)
+    also_titles: tuple[str, ...] = ()  # other titles it is cited by: the 印发 notice that carries it, 青海省政府工作报告
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,6 +138,8 @@ class DocumentMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "also_titles" in fields:
+            fields["also_titles"] = tuple(fields["also_titles"])
         if "issuers" in fields:
             fields["issuers"] = tuple(fields["issuers"])
         elif fields.get("issuer"):  # written before joint issuers were a list
@@ -189,7 +192,10 @@ class Citation:
             if self.item:
                 text += f"第{_bracketed(self.item)}项"
             return text
-        labels = [label for _, label in _numbered_labels(self.path)]
+        attachment = attachment_label(self.path[0]) if self.path else None
+        if attachment:  # 《…》附件1第一部分: an attachment's parts are not the document's
+            head += attachment
+        labels = [label for _, label in _numbered_labels(self.path[1:] if attachment else self.path)]
         return head + "".join(_part_label(depth, label, self.part_label or "部分") for depth, label in enumerate(labels))
 
     def __str__(self) -> str:

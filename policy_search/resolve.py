@@ -72,6 +72,8 @@ class CitationResolver:
         self._by_kind: dict[str | None, list[tuple[str, int]]] = {}  # the same, by the kind of document a name ends as
         for pos, meta in enumerate(index.documents):
             names = set(short_titles(meta.title)) | {compact(meta.title)}
+            for other in meta.also_titles:  # the 印发 notice carrying it, a report with its place and year
+                names |= set(short_titles(other)) | {compact(other)}
             official = _ABOUT.search(compact(meta.title))  # X关于Y的意见 is also cited as 《关于Y的意见》, 《Y的意见》
             if official:
                 names |= {official.group(0), official.group(1)}
@@ -175,6 +177,11 @@ class CitationResolver:
         meta = self.index.documents[doc]
         if meta.part_label:
             return self._in_parts(citation, doc)
+        if citation.attachment:  # the articles are the document's own, never an attachment's
+            return Resolution(citation, "article_not_found", doc=doc, message=f"《{meta.title}》附件{citation.attachment}不分部分")
+        if citation.unit == "项":
+            return Resolution(citation, "article_not_found", doc=doc,
+                              message=f"《{meta.title}》的项须写明所在条，如第某条{citation.article}")
         index = self.index
         group = index.articles.get((doc, citation.article)) if citation.unit == "条" else None
         if group is None:
@@ -215,17 +222,23 @@ class CitationResolver:
         """第三条 / 第二部分 (and 第（二）项 under it) in a document whose numbered headings are its parts."""
         index = self.index
         meta = index.documents[doc]
+        if citation.unit == "项":
+            return self._item_alone(citation, doc)
         number = citation.article_number or 0
-        units = index.parts.get((doc, (number,)))
+        within = (-citation.attachment,) if citation.attachment else ()  # parts of 附件N are keyed after -N
+        units = index.parts.get((doc, (*within, number)))
         if units is None:
-            tops = sorted({key[1][0] for key in index.parts if key[0] == doc and len(key[1]) == 1})
+            tops = sorted({key[1][len(within)] for key in index.parts if key[0] == doc and len(key[1]) == len(within) + 1
+                           and key[1][:len(within)] == within and key[1][len(within)] > 0})
+            where = f"《{meta.title}》" + (f"附件{citation.attachment}" if within else "")
+            attachment = (f"附件{citation.attachment}",) if within else ()
             return Resolution(citation, "article_not_found", doc=doc,
-                              message=f"《{meta.title}》没有第{int_to_chinese(number)}{meta.part_label}（共{len(tops)}{_count_word(meta.part_label)}）",
-                              suggestions=[Citation(meta.title, path=(f"{int_to_chinese(n)}、",), part_label=meta.part_label).render()
+                              message=f"{where}没有第{int_to_chinese(number)}{meta.part_label}（共{len(tops)}{_count_word(meta.part_label)}）",
+                              suggestions=[Citation(meta.title, path=(*attachment, f"{int_to_chinese(n)}、"), part_label=meta.part_label).render()
                                            for n in sorted(tops, key=lambda n: abs(n - number))[:5]])
         resolution = Resolution(citation, OK, doc=doc, depth=1)
         if citation.item:
-            sub = index.parts.get((doc, (number, citation.item)))
+            sub = index.parts.get((doc, (*within, number, citation.item)))
             if sub is None:
                 resolution.status = "item_not_found"
                 resolution.message = f"{_part(meta, number)}没有第（{int_to_chinese(citation.item)}）项"
@@ -241,6 +254,22 @@ class CitationResolver:
         resolution.position = searchable[0]
         resolution.group = int(index.group_of[searchable[0]])
         return resolution
+
+    def _item_alone(self, citation: CitationQuery, doc: int) -> Resolution:
+        """第（二十九）项 with no part named: found where one part holds that item, as where measures are numbered
+        straight across the parts; refused, naming the parts, where several do."""
+        index = self.index
+        meta = index.documents[doc]
+        keys = sorted(key for key in index.parts if key[0] == doc and len(key[1]) == 2 and key[1][0] > 0 and key[1][1] == citation.item)
+        cited = [_part(meta, key[1][0]) + f"第（{int_to_chinese(citation.item)}）项" for key in keys]
+        if len(keys) != 1:
+            message = (f"《{meta.title}》有{len(keys)}个{citation.article}，请写明所在部分" if keys
+                       else f"《{meta.title}》没有{citation.article}")
+            return Resolution(citation, "item_not_found", doc=doc, message=message, suggestions=cited[:5])
+        units = index.parts[keys[0]]
+        searchable = [u for u in units if index.searchable[u]] or units
+        return Resolution(citation, OK, doc=doc, group=int(index.group_of[searchable[0]]), position=searchable[0],
+                          units=units, depth=2)
 
     def _nearby_articles(self, doc: int, labels: list[str], number: int) -> list[str]:
         index = self.index

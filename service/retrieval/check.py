@@ -60,8 +60,11 @@ class Found:
 def citations_in(text: str) -> list[Found]:
     """Every citation in the text, in order."""
     found: list[Found] = []
+    # 《X》第（二十九）项 and 《X》附件1第二部分 are read by the query parser; a document's references stop at 《X》
+    precise = {c.span[0]: c for c in find_citations(text) if c.text.startswith("《") and (c.unit == "项" or c.attachment)}
     for m in mentions(text):
-        found.append(Found(_query(m), m.start, m.end, m.note))
+        c = precise.get(m.start) if m.article is None else None
+        found.append(Found(c, *c.span, m.note) if c else Found(_query(m), m.start, m.end, m.note))
     taken = [(f.start, max(f.end, f.start + 1)) for f in found] + [(m.start, m.after) for m in mentions(text)]
     for c in find_citations(text):
         start, end = c.span

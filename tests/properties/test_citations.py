@@ -76,6 +76,11 @@ def check_query_citations(query: str) -> None:
         if citation.article is None:
             assert (citation.article_number, citation.paragraph, citation.item) == (None, None, None)
             continue
+        if citation.unit == "项":  # a measure cited by its number alone: 《X》第（二十九）项
+            assert (citation.article_number, citation.paragraph) == (None, None)
+            assert citation.article == f"第（{int_to_chinese(citation.item)}）项"
+            assert citation.item in _numbers(rf"[（(]\s*({_NUM})\s*[)）]\s*项", citation.text)
+            continue
         assert citation.article.startswith(f"第{int_to_chinese(citation.article_number)}{citation.unit}")
         assert citation.article_number in _numbers(rf"第\s*({_NUM})\s*(?:条|部分)", citation.text)
         if citation.paragraph is not None:
