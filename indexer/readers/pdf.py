@@ -60,6 +60,7 @@ class _Line:
     x1: float
     bottom: float
     size: float
+    confidence: float | None = None  # recognition confidence of a line read by OCR; None for the text layer
 
 
 def read_pdf(name: str, data: bytes) -> RawDocument:
@@ -70,13 +71,23 @@ def read_pdf(name: str, data: bytes) -> RawDocument:
             raise UnsupportedDocument(name, f"PDF has {len(document)} pages, over the {MAX_PAGES}-page limit")
         pages = [_page_lines(document, index) for index in range(len(document))]
         title = _metadata_title(document)
+        scanned = [index for index, lines in enumerate(pages) if not lines]
+        if scanned:  # pages without a text layer are read by OCR; the others keep their text
+            from indexer.readers.scan import ocr_pdf_pages
+
+            for index, lines in ocr_pdf_pages(document, scanned).items():
+                pages[index] = lines
     except pdfium.PdfiumError as exc:
         raise UnsupportedDocument(name, f"not a readable PDF ({exc})") from exc
     finally:
         document.close()
     if not any(pages):
-        raise UnsupportedDocument(name, f"no text layer (scanned?) in {len(pages)} page(s); run OCR first")
+        raise UnsupportedDocument(name, f"no text layer in its {len(pages)} page(s), and OCR found no text on them")
     pages = _drop_page_furniture(pages)
+    if scanned:
+        from indexer.readers.scan import scanned_document
+
+        return scanned_document(name, pages, _Layout(pages).paragraphs(), title=title, ocr_pages=len(scanned))
     blocks = [TextBlock(text) for text in _Layout(pages).paragraphs()]
     if not blocks:
         raise UnsupportedDocument(name, "no text left after removing page numbers and running headers")
@@ -242,6 +253,8 @@ class _Layout:
         shortfall = self.right[previous.page] - previous.x1
         if _marked_start(previous, line) or shortfall >= _SHORT_LINE * self._width(previous.page):
             return True
+        if self._set_apart(previous) or self._set_apart(line):
+            return True
         cues = []
         if self.spaced and previous.page == line.page:
             cues.append(self._wide_gap(previous, line))
@@ -264,6 +277,13 @@ class _Layout:
             return False
         distance = previous.bottom - line.bottom
         return distance <= 0 or distance / previous.size > self.pitch * _GAP_FACTOR
+
+    def _set_apart(self, line: _Line) -> bool:
+        """A line pushed towards the right edge (a signature, a date: 右空二字) is a paragraph of its own:
+        wrapped text starts at the margin or a first-line indent, and a centred title keeps equal margins."""
+        left, right = self.left[line.page], self.right[line.page]
+        indent, right_gap = line.x0 - left, right - line.x1
+        return indent >= _SHORT_LINE * self._width(line.page) and indent - right_gap > 2 * line.size
 
     def _indented(self, previous: _Line, line: _Line) -> bool:
         """A first-line indent: the line starts well right of the margin without being centred."""
@@ -323,3 +343,13 @@ def _join(head: str, tail: str) -> str:
     if latin_end and tail[:1].isascii() and tail[:1].isalnum():
         return f"{head} {tail}"
     return head + tail
+
+
+PrintedLine = _Line  # what other page-based readers (OCR, OFD) build, to be rejoined by the same layout
+
+
+def rejoin_pages(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[str]]:
+    """Printed lines of every page into paragraphs, exactly as for a PDF's text layer: page furniture
+    dropped, lines rejoined by the layout. Returns the lines kept and the paragraphs."""
+    pages = _drop_page_furniture(pages)
+    return pages, _Layout(pages).paragraphs()
