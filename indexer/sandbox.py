@@ -20,6 +20,7 @@ from indexer.pipeline import Failure, ParsedDocument
 from policy_search.model import Clause, DocumentMeta
 from policy_search.processes import die_with_parent
 
+OCR_MEMORY_MB = 3072  # the OCR models and a page's feature maps take about 2 GB of address space
 MAX_PARSE_S = 3600.0  # however steadily OCR advances, one file never parses for longer
 _PROGRESS = "@progress "  # a stderr line the child writes after each OCR'd page
 _CPU_THREADS = 4  # OCR runs on up to this many threads: CPU time grows that much faster than wall time
@@ -39,7 +40,8 @@ def parse_in_child(
     def limits() -> None:
         die_with_parent()
         memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # the hard limit leaves room that only OCR claims (indexer/readers/ocr.py raises its soft limit to it)
+        resource.setrlimit(resource.RLIMIT_AS, (memory, max(memory, OCR_MEMORY_MB * 1024 * 1024)))
         cpu = int(max(timeout_s, MAX_PARSE_S) * _CPU_THREADS) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
 
@@ -70,17 +72,20 @@ def parse_in_child(
 
     readers = [threading.Thread(target=read_stderr, daemon=True),
                threading.Thread(target=lambda: stdout.append(child.stdout.read()), daemon=True)]
-    for reader in readers:
-        reader.start()
-    started = time.monotonic()
-    while child.poll() is None:
-        now = time.monotonic()
-        if now - last_progress[0] > timeout_s or now - started > MAX_PARSE_S:
-            _stop(child)
-            return [], [Failure(str(path), f"parsing took longer than {timeout_s:.0f} s and was stopped")]
-        time.sleep(0.05)
-    for reader in readers:
-        reader.join()
+    with child:  # closes its pipes on every way out
+        for reader in readers:
+            reader.start()
+        started = time.monotonic()
+        while child.poll() is None:
+            now = time.monotonic()
+            if now - last_progress[0] > timeout_s or now - started > MAX_PARSE_S:
+                _stop(child)
+                for reader in readers:
+                    reader.join()
+                return [], [Failure(str(path), f"parsing took longer than {timeout_s:.0f} s and was stopped")]
+            time.sleep(0.05)
+        for reader in readers:
+            reader.join()
     errors = b"".join(stderr)
     if child.returncode != 0:
         if child.returncode < 0 or b"MemoryError" in errors:

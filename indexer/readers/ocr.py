@@ -8,14 +8,14 @@ from __future__ import annotations
 import io
 import os
 import re
+import resource
 import statistics
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from policy_search.errors import UnsupportedDocument
 
@@ -26,6 +26,9 @@ MIN_CONFIDENCE = 0.5  # boxes recognised below this are noise (stamps, speckles)
 _SAME_SIZE = 0.4  # box heights within this share of the body text's are the body's font size
 _GAP_SPACE = 0.6  # a gap of this many line heights between boxes of one line is a full-width space
 _WIDE_STEP = 1.6  # CJK characters this many pitches apart have a space between them (a full-width one makes 2)
+
+if TYPE_CHECKING:  # numpy is imported where pages are read, not where progress is only reported
+    import numpy as np
 
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
 
@@ -44,7 +47,14 @@ class OcrLine:
 
 @lru_cache(maxsize=1)
 def _engine():
-    """One engine per process; its models load from the installed wheel (about a second)."""
+    """One engine per process; its models load from the installed wheel (about a second).
+
+    In the sandbox, the address-space limit for parsing is below what OCR needs; the sandbox leaves the
+    difference in the hard limit, and only here, about to OCR a page, is the soft limit raised to it.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > soft):
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:  # pragma: no cover - a dependency of the project
@@ -180,6 +190,7 @@ def line_sizes(pages: Sequence[Sequence[OcrLine]]) -> dict[tuple[int, int], floa
 
 def decode_image_pages(name: str, data: bytes) -> list[np.ndarray]:
     """The frames of a PNG, JPEG or TIFF as RGB arrays; refuse what cannot be an image of a page."""
+    import numpy as np
     from PIL import Image, UnidentifiedImageError
 
     try:
