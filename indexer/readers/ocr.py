@@ -221,6 +221,12 @@ def on_progress(callback: Progress | None) -> None:
     _progress = callback
 
 
+def start(total: int) -> None:
+    """Load the engine, then report (0, total): the sandbox's clock restarts once the models are in."""
+    _engine()
+    report_progress(0, total)
+
+
 def report_progress(done: int, total: int) -> None:
     if _progress is not None:
         _progress(done, total)

@@ -18,6 +18,7 @@ _NO_SPACE = re.compile(r"\s+")
 def ocr_pdf_pages(document: pdfium.PdfDocument, indices: list[int]) -> dict[int, list[PrintedLine]]:
     """OCR the given pages of an open PDF, rendered at ocr.RENDER_SCALE; coordinates in PDF points."""
     read: dict[int, list[ocr.OcrLine]] = {}
+    ocr.start(len(indices))
     for done, index in enumerate(indices, start=1):
         page = document[index]
         try:
@@ -37,6 +38,7 @@ def read_image(name: str, data: bytes) -> RawDocument:
     """A photo or scan of a document (PNG, JPEG, TIFF; a multi-page TIFF is one page per frame)."""
     frames = ocr.decode_image_pages(name, data)
     read = {}
+    ocr.start(len(frames))
     for done, image in enumerate(frames, start=1):
         read[len(read)] = ocr.recognise(image)
         ocr.report_progress(done, len(frames))

@@ -111,7 +111,7 @@ def test_only_pages_without_a_text_layer_are_ocrd_and_progress_is_reported(tmp_p
     heard = []
     documents, failures = parse_in_child(scan, timeout_s=60, memory_mb=1024, on_progress=lambda *p: heard.append(p))
     assert not failures, failures
-    assert heard == [(1, 2), (2, 2)]
+    assert heard == [(0, 2), (1, 2), (2, 2)]  # the models loaded, then each page
     (document,) = documents
     assert document.meta.ocr_pages == 2
     assert [c.locator.article for c in document.clauses if c.locator.article] == ["第一条", "第二条", "第三条", "第四条"]
