@@ -138,7 +138,10 @@ class DocumentMeta:
     ocr_confidence: float | None = None  # mean recognition confidence of its OCR'd text; None when none was OCR'd
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.ocr_pages:  # the common case: nothing was OCR'd, nothing to record
+            del data["ocr_pages"], data["ocr_confidence"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:

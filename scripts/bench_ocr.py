@@ -35,12 +35,13 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 _SPACE = re.compile(r"\s+")
 
 
-def scan_of(pdf_bytes: bytes, dpi: int, limit_pages: int | None) -> tuple[bytes, int]:
+def scan_of(pdf_bytes: bytes, dpi: int, limit_pages: int | None, skip_pages: int = 0) -> tuple[bytes, int]:
     """An image-only PDF of the same pages: each page rendered at `dpi` and stored as a JPEG."""
     source = pdfium.PdfDocument(pdf_bytes)
     scan = pdfium.PdfDocument.new()
-    count = len(source) if limit_pages is None else min(limit_pages, len(source))
-    for index in range(count):
+    end = len(source) if limit_pages is None else min(skip_pages + limit_pages, len(source))
+    count = end - skip_pages
+    for index in range(skip_pages, end):
         page = source[index]
         width, height = page.get_size()
         image = page.render(scale=dpi / 72, grayscale=True).to_pil()
@@ -75,6 +76,21 @@ def edit_distance(a: str, b: str) -> int:
     return int(previous[-1])
 
 
+def part_distance(ocr_text: str, twin: str, *, from_start: bool) -> int:
+    """Edit distance from the OCR'd text to the closest part of the twin (when only some pages are read):
+    a prefix of it, or any stretch of it where the pages read do not start at the first."""
+    codes = np.frombuffer(twin.encode("utf-32-le"), dtype=np.uint32)
+    positions = np.arange(len(twin) + 1)
+    previous = positions.copy() if from_start else np.zeros_like(positions)
+    for index, char in enumerate(ocr_text):
+        cost = (codes != ord(char)).astype(np.int64)
+        current = np.empty_like(previous)
+        current[0] = index + 1
+        current[1:] = np.minimum(previous[1:] + 1, previous[:-1] + cost)
+        previous = np.minimum.accumulate(current - positions) + positions
+    return int(previous.min())
+
+
 def articles(name: str, raw) -> dict[str, str]:
     """Article label → its whole text (split parts rejoined), whitespace removed, as the product segments it."""
     parsed = document_from_raw(raw, None)
@@ -84,6 +100,14 @@ def articles(name: str, raw) -> dict[str, str]:
         if label:
             found[label] = found.get(label, "") + _SPACE.sub("", clause.text)
     return found
+
+
+def total_pages_of(path: Path) -> int:
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -98,9 +122,13 @@ def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dpi", type=int, default=300, help="resolution of the simulated scan")
-    parser.add_argument("--limit-pages", type=int, default=None, help="only the first N pages of each PDF (a quick look)")
+    parser.add_argument("--limit-pages", type=int, default=None, help="only N pages of each PDF (a quick look)")
+    parser.add_argument("--skip-pages", type=int, default=0, help="start after the first N pages")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    from indexer.readers import ocr
+
+    ocr.on_progress(lambda done, total: print(f"  page {done}/{total}", file=sys.stderr, flush=True))
     pdfs = sorted((SHARED / "formats").glob("*.pdf"))
     if not pdfs:
         print(f"no PDFs under {SHARED / 'formats'}", file=sys.stderr)
@@ -108,22 +136,33 @@ def main() -> int:
     rows, total_pages, total_seconds, equal, twin_articles, errors, chars = [], 0, 0.0, 0, 0, 0, 0
     for path in pdfs:
         twin_path = SHARED / "eco" / f"{path.stem}.txt"
-        scan, pages = scan_of(path.read_bytes(), args.dpi, args.limit_pages)
-        started = time.perf_counter()
+        scan, pages = scan_of(path.read_bytes(), args.dpi, args.limit_pages, args.skip_pages)
+        started, cpu_started = time.perf_counter(), time.process_time()
         raw = read_pdf(path.name, scan)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         twin = read_bytes(twin_path.name, twin_path.read_bytes())[0]
         ocr_text, twin_text = _SPACE.sub("", raw.text), _SPACE.sub("", twin.text)
-        if args.limit_pages is not None:  # compare with the part of the twin the pages hold
-            twin_text = twin_text[: len(ocr_text)]
-        distance = edit_distance(ocr_text, twin_text)
         ocr_articles, source_articles = articles(path.name, raw), articles(twin_path.name, twin)
-        if args.limit_pages is not None:
-            source_articles = {k: v for k, v in source_articles.items() if k in ocr_articles}
+        if pages < total_pages_of(path):  # only some pages: the part of the twin they hold
+            if args.skip_pages:
+                distance = part_distance(ocr_text, twin_text, from_start=False)
+            else:
+                distance = part_distance(ocr_text, twin_text[: len(ocr_text) + 500], from_start=True)
+            twin_text = twin_text[: len(ocr_text)]
+            labels, read = list(source_articles), list(ocr_articles)
+            # the first and last articles read may begin before or go on after the pages read
+            first = read[0] if args.skip_pages and read else None
+            last = read[-1] if read else None
+            start = labels.index(first) + 1 if first in labels else 0
+            kept = labels[start : labels.index(last)] if last in labels else []
+            source_articles = {label: source_articles[label] for label in kept}
+        else:
+            distance = edit_distance(ocr_text, twin_text)
         same = sum(1 for label, text in source_articles.items() if ocr_articles.get(label) == text)
         wrong = [label for label, text in source_articles.items() if ocr_articles.get(label) != text]
         rows.append({
             "file": path.name, "pages": pages, "seconds": round(seconds, 1), "pages_per_s": round(pages / seconds, 3),
+            "cpu_seconds_per_page": round(cpu_seconds / pages, 2),
             "chars": len(twin_text), "edit_distance": distance, "char_accuracy": round(1 - distance / max(len(twin_text), 1), 5),
             "articles": len(source_articles), "articles_equal": same, "mean_confidence": round(raw.ocr_confidence or 0, 4),
             "articles_differing": wrong[:20],
@@ -143,6 +182,8 @@ def main() -> int:
         "articles_equal": round(equal / twin_articles, 4), "articles_equal_95ci": [round(low, 4), round(high, 4)],
         "articles": twin_articles,
         "page_seconds_median": round(sorted(r["seconds"] / r["pages"] for r in rows)[len(rows) // 2], 2),
+        "cpu_seconds_per_page_median": sorted(r["cpu_seconds_per_page"] for r in rows)[len(rows) // 2],
+        "load_average": os.getloadavg()[0],
     }
     print(json.dumps(summary, ensure_ascii=False))
     if args.json:
