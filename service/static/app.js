@@ -154,7 +154,8 @@
     else if (documentMeta.status && documentMeta.status !== "现行有效") line.append(el("span", "badge", documentMeta.status));
     if (documentMeta.ocr_pages) {
       const ocr = el("span", "badge ocr-badge", "OCR识别");
-      ocr.title = `本文件有 ${documentMeta.ocr_pages} 页由扫描件或图片经OCR识别（平均置信度 ${documentMeta.ocr_confidence.toFixed(2)}），引用前请核对原件`;
+      const mean = (Math.floor(documentMeta.ocr_confidence * 100) / 100).toFixed(2);
+      ocr.title = `本文件有 ${documentMeta.ocr_pages} 页由扫描件或图片经OCR识别（平均置信度 ${mean}），引用前请核对原件`;
       line.append(ocr);
     }
     return line;
@@ -164,8 +165,8 @@
   function ocrNote(result) {
     if (typeof result.ocr_confidence !== "number") return null;
     const doubtful = result.ocr_confidence < 0.9;
-    const note = el("p", doubtful ? "ocr-note doubtful" : "ocr-note", `OCR识别，置信度 ${result.ocr_confidence.toFixed(2)}${doubtful ? "，请核对原件" : ""}`);
-    return note;
+    const shown = (Math.floor(result.ocr_confidence * 100) / 100).toFixed(2); // rounded down: 0.996 never reads as 1.00
+    return el("p", doubtful ? "ocr-note doubtful" : "ocr-note", `OCR识别，置信度 ${shown}${doubtful ? "，请核对原件" : ""}`);
   }
 
   async function copyText(text) {
