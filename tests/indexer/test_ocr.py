@@ -40,9 +40,8 @@ def _page_image(lines: list[str], *, width: int = 1240, size: int = 36):
     image = Image.new("RGB", (width, int(width * 1.414)), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, size)
-    for row, line in enumerate(lines):
-        x = 150 + (2 * size if row == 3 else 0) * 0  # the continuation line starts at the margin
-        draw.text((x if row else (width - size * len(line)) / 2, 150 + row * size * 2), line, fill="black", font=font)
+    for row, line in enumerate(lines):  # the title centred, every other line from the left margin
+        draw.text((150 if row else (width - size * len(line)) / 2, 150 + row * size * 2), line, fill="black", font=font)
     return image
 
 
@@ -52,12 +51,11 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-def _scanned_pdf(images, text_page: bool = False) -> bytes:
-    """A PDF of page images (no text layer), optionally after a blank page holding real text."""
+def _scanned_pdf(images, before: bytes | None = None) -> bytes:
+    """A PDF of page images (no text layer), after the pages of the PDF `before` when given."""
     document = pdfium.PdfDocument.new()
-    if text_page:
-        from pypdf import PdfWriter  # noqa: F401 - only to be sure the test's PDF tooling is there
-
+    if before is not None:
+        document.import_pages(pdfium.PdfDocument(before))
     for image in images:
         width, height = 595, 842
         buffer = io.BytesIO()
@@ -115,6 +113,17 @@ def test_only_pages_without_a_text_layer_are_ocrd_and_progress_is_reported(tmp_p
     (document,) = documents
     assert document.meta.ocr_pages == 2
     assert [c.locator.article for c in document.clauses if c.locator.article] == ["第一条", "第二条", "第三条", "第四条"]
+
+
+@needs_font
+def test_in_a_mixed_pdf_only_the_page_without_text_is_ocrd():
+    from tests.indexer.test_readers_formats import _make_pdf
+
+    text_page = _make_pdf([[(72, 780, 18, PAGE[0]), (72, 740, 12, "第一条　本页有文字层。")]])
+    (raw,) = read_bytes("混合.pdf", _scanned_pdf([_page_image(["第二条　本页是扫描件。"])], before=text_page))
+    assert raw.ocr_pages == 1
+    assert [(block.text, block.confidence is None) for block in raw.blocks[:2]] == [(PAGE[0], True), ("第一条　本页有文字层。", True)]
+    assert raw.blocks[-1].text == "第二条　本页是扫描件。" and 0.5 <= raw.blocks[-1].confidence <= 1
 
 
 def test_a_text_pdf_is_not_ocrd(monkeypatch):
