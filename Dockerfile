@@ -8,8 +8,10 @@ COPY indexer ./indexer
 COPY service ./service
 COPY cli ./cli
 COPY corpus ./corpus
-# libgomp: LightGBM's OpenMP runtime (the ranker), which the slim image lacks
-RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
+# libgomp: LightGBM's OpenMP runtime (the ranker), which the slim image lacks;
+# libreoffice-writer-nogui: converts .doc and .wps uploads; libgl1, libglib2.0-0: OpenCV, which the OCR needs
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libreoffice-writer-nogui libgl1 libglib2.0-0 \
+ && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir -c constraints.txt torch \
  && pip install --no-cache-dir -c constraints.txt . \
  && policy-search model build

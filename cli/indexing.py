@@ -148,6 +148,9 @@ def print_tree(doc: ParsedDocument) -> None:
     print(f"《{meta.title}》  {' · '.join(f for f in facts if f)}  [{meta.source}, id {meta.doc_id}]")
     if meta.also_titles:
         print("  also cited as " + "、".join(f"《{title}》" for title in meta.also_titles))
+    if meta.ocr_pages:
+        print(f"  OCR: {meta.ocr_pages} page(s) read by OCR, mean confidence {meta.ocr_confidence:.3f};"
+              " check quotes against the original (each unit shows its lowest line confidence)")
     shown: tuple[str, ...] = ()
     for clause in doc.clauses:
         loc = clause.locator
@@ -164,5 +167,6 @@ def print_tree(doc: ParsedDocument) -> None:
             label += f" ({loc.part}/{loc.parts})"
         counts = f"款{len(loc.paragraphs)} 项{sum(1 for i in loc.items if i.level == 1)}" if loc.article else ""
         snippet = clause.text.replace("\n", " ⏎ ")[:40]
-        print(f"{indent}{label:<12} {counts:<10} {snippet}")
+        read = f"OCR {clause.ocr_confidence:.2f} " if clause.ocr_confidence is not None else ""
+        print(f"{indent}{label:<12} {counts:<10} {read}{snippet}")
     print()

@@ -68,6 +68,8 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
     # the full title, not its version key: 刑法 and 刑法（2020年修正） in one file are two documents
     doc_id = stable_id(compact(header.title), header.date or "", header.doc_number or "", stem, length=12)
     clauses = segment(doc_id, raw, header.header_blocks, max_chars, roles=header.roles)
+    if raw.ocr_pages:
+        clauses = _with_ocr_confidence(clauses, raw)
     if not any(c.kind in SEARCH_KINDS for c in clauses):
         raise UnsupportedDocument(raw.source, "no text to index (every line is a title, placeholder or signature)")
     has_articles = any(c.locator.article for c in clauses)
@@ -87,8 +89,28 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
         effective_date=header.effective_date,
         part_label=None if has_articles else header.part_label,
         also_titles=header.also_titles,
+        ocr_pages=raw.ocr_pages,
+        ocr_confidence=None if raw.ocr_confidence is None else round(raw.ocr_confidence, 4),
     )
     return ParsedDocument(meta, clauses)
+
+
+def _with_ocr_confidence(clauses: list[Clause], raw: RawDocument) -> list[Clause]:
+    """Each clause gets the lowest confidence of the OCR'd blocks its lines come from."""
+    read = [(block.text.strip(), block.confidence) for block in raw.blocks if block.confidence is not None]
+    exact: dict[str, float] = {}
+    for text, confidence in read:
+        exact[text] = min(confidence, exact.get(text, confidence))
+    marked = []
+    for clause in clauses:
+        found = []
+        for line in filter(None, (line.strip() for line in clause.text.split("\n"))):
+            if line in exact:
+                found.append(exact[line])
+            else:  # a line cut by the unit splitter, or an article's text without its label
+                found += [confidence for text, confidence in read if line in text or text in line]
+        marked.append(replace(clause, ocr_confidence=min(found)) if found else clause)
+    return marked
 
 
 def parse_law_database(path: Path, names: tuple[str, ...] | None, max_chars: int = DEFAULT_MAX_UNIT_CHARS) -> ParseResult:

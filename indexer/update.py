@@ -50,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[Failure] = []
     sources: list[str] = []
     for number, path in enumerate(args.add, start=1):
-        documents, failed = parse_in_child(path, timeout_s=args.parse_timeout, memory_mb=args.parse_memory_mb)
+        documents, failed = parse_in_child(
+            path, timeout_s=args.parse_timeout, memory_mb=args.parse_memory_mb,
+            on_progress=lambda done, total, name=path.name: emit("ocr", file=name, pages_done=done, pages=total),
+        )
         parsed += documents
         failures += failed
         if documents:

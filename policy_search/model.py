@@ -87,10 +87,13 @@ class Clause:
     text: str  # original text, as displayed and quoted
     locator: ClauseLocator = field(default_factory=ClauseLocator)
     external_id: str | None = None  # id given by the source (JSON-lines input)
+    ocr_confidence: float | None = None  # read by OCR: the lowest recognition confidence of its lines
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
+        if self.ocr_confidence is None:  # the common case: text read from the file, nothing to record
+            del data["ocr_confidence"]
         return data
 
     @classmethod
@@ -107,6 +110,7 @@ class Clause:
             text=data["text"],
             locator=ClauseLocator(**loc),
             external_id=data.get("external_id"),
+            ocr_confidence=data.get("ocr_confidence"),
         )
 
 
@@ -131,9 +135,14 @@ class DocumentMeta:
     part_label: str | None = None  # how numbered parts of a document without articles are cited: 条 or 部分
     repealed_by: str | None = None  # doc id of an indexed text that repeals this one (…同时废止)
     also_titles: tuple[str, ...] = ()  # other titles it is cited by: the 印发 notice that carries it, 青海省政府工作报告
+    ocr_pages: int = 0  # pages read by OCR (a scan or photo): quotes must be checked against the original
+    ocr_confidence: float | None = None  # mean recognition confidence of its OCR'd text; None when none was OCR'd
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.ocr_pages:  # the common case: nothing was OCR'd, nothing to record
+            del data["ocr_pages"], data["ocr_confidence"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:

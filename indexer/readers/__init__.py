@@ -7,7 +7,11 @@ from pathlib import Path
 from indexer.readers.base import MAX_FILE_BYTES, RawDocument, TextBlock
 from policy_search.errors import UnsupportedDocument
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".jsonl")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # photos and scans of documents, read by OCR
+LEGACY_WORD_SUFFIXES = (".doc", ".wps")  # converted by LibreOffice headless
+SUPPORTED_SUFFIXES = (
+    ".txt", ".md", ".markdown", ".docx", ".pdf", ".html", ".htm", ".jsonl", ".ofd", *LEGACY_WORD_SUFFIXES, *IMAGE_SUFFIXES,
+)
 LAW_DATABASE_SUFFIXES = (".db", ".sqlite")  # read when named, never picked up from a folder
 
 __all__ = ["RawDocument", "TextBlock", "SUPPORTED_SUFFIXES", "LAW_DATABASE_SUFFIXES", "read_path", "read_bytes"]
@@ -46,6 +50,18 @@ def read_bytes(name: str, data: bytes) -> list[RawDocument]:
         from indexer.readers.pdf import read_pdf
 
         return [read_pdf(name, data)]
+    if suffix == ".ofd":
+        from indexer.readers.ofd import read_ofd
+
+        return [read_ofd(name, data)]
+    if suffix in LEGACY_WORD_SUFFIXES:
+        from indexer.readers.legacy_word import read_legacy_word
+
+        return [read_legacy_word(name, data)]
+    if suffix in IMAGE_SUFFIXES:
+        from indexer.readers.scan import read_image
+
+        return [read_image(name, data)]
     if suffix in (".html", ".htm"):
         from indexer.readers.html import read_html
 

@@ -17,6 +17,7 @@ class TextBlock:
 
     text: str
     style: str | None = None  # "title" or "heading" where the format says so (docx styles, html h1-h6, md #)
+    confidence: float | None = None  # read by OCR: the lowest recognition confidence of its lines (0-1)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class RawDocument:
     title: str | None = None  # a title the format itself states (docx core title, html <title>, jsonl title)
     presplit: list[PresplitClause] | None = None
     metadata: dict[str, str] = field(default_factory=dict)  # sidecar fields the source itself holds (a law database)
+    ocr_pages: int = 0  # pages read by OCR (scans, photos): their quotes need checking against the paper
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        """Mean recognition confidence of the OCR'd blocks, weighted by length; None when nothing was OCR'd."""
+        read = [(block.confidence, len(block.text)) for block in self.blocks if block.confidence is not None]
+        if not read:
+            return None
+        return sum(c * n for c, n in read) / max(sum(n for _, n in read), 1)
 
     @property
     def text(self) -> str:

@@ -55,6 +55,7 @@ class _Line:
     x1: float
     bottom: float
     size: float
+    confidence: float | None = None  # recognition confidence of a line read by OCR; None for the text layer
 
 
 def read_pdf(name: str, data: bytes) -> RawDocument:
@@ -65,14 +66,24 @@ def read_pdf(name: str, data: bytes) -> RawDocument:
             raise UnsupportedDocument(name, f"PDF has {len(document)} pages, over the {MAX_PAGES}-page limit")
         pages = [_page_lines(document, index) for index in range(len(document))]
         title = _metadata_title(document)
+        scanned = [index for index, lines in enumerate(pages) if not lines]
+        if scanned:  # pages without a text layer are read by OCR; the others keep their text
+            from indexer.readers.scan import ocr_pdf_pages
+
+            for index, lines in ocr_pdf_pages(document, scanned).items():
+                pages[index] = lines
     except pdfium.PdfiumError as exc:
         raise UnsupportedDocument(name, f"not a readable PDF ({exc})") from exc
     finally:
         document.close()
     if not any(pages):
-        raise UnsupportedDocument(name, f"no text layer (scanned?) in {len(pages)} page(s); run OCR first")
-    pages = _drop_page_furniture(pages)
-    blocks = [TextBlock(text) for text in repair_paragraphs(_Layout(pages).paragraphs())]
+        raise UnsupportedDocument(name, f"no text layer in its {len(pages)} page(s), and OCR found no text on them")
+    pages, paragraphs = rejoin_pages(pages)
+    if scanned:
+        from indexer.readers.scan import scanned_document
+
+        return scanned_document(name, pages, paragraphs, title=title, ocr_pages=len(scanned))
+    blocks = [TextBlock(text) for text in paragraphs]
     if not blocks:
         raise UnsupportedDocument(name, "no text left after removing page numbers and running headers")
     return RawDocument(source=name, blocks=blocks, title=title)
@@ -237,6 +248,8 @@ class _Layout:
         shortfall = self.right[previous.page] - previous.x1
         if _marked_start(previous, line) or shortfall >= _SHORT_LINE * self._width(previous.page):
             return True
+        if self._set_apart(previous) or self._set_apart(line):
+            return True
         cues = []
         if self.spaced and previous.page == line.page:
             cues.append(self._wide_gap(previous, line))
@@ -259,6 +272,13 @@ class _Layout:
             return False
         distance = previous.bottom - line.bottom
         return distance <= 0 or distance / previous.size > self.pitch * _GAP_FACTOR
+
+    def _set_apart(self, line: _Line) -> bool:
+        """A line pushed towards the right edge (a signature, a date: 右空二字) is a paragraph of its own:
+        wrapped text starts at the margin or a first-line indent, and a centred title keeps equal margins."""
+        left, right = self.left[line.page], self.right[line.page]
+        indent, right_gap = line.x0 - left, right - line.x1
+        return indent >= _SHORT_LINE * self._width(line.page) and indent - right_gap > 2 * line.size
 
     def _indented(self, previous: _Line, line: _Line) -> bool:
         """A first-line indent: the line starts well right of the margin without being centred."""
@@ -310,3 +330,13 @@ def _normal_pitch(pages: list[list[_Line]]) -> float | None:
     if len(ratios) < 3:
         return None
     return ratios[len(ratios) // 10]  # a low percentile: lines inside one paragraph are the closest
+
+
+PrintedLine = _Line  # what other page-based readers (OCR, OFD) build, to be rejoined by the same layout
+
+
+def rejoin_pages(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[str]]:
+    """Printed lines of every page into paragraphs, exactly as for a PDF's text layer: page furniture
+    dropped, lines rejoined by the layout, a law text repaired. Returns the lines kept and the paragraphs."""
+    pages = _drop_page_furniture(pages)
+    return pages, repair_paragraphs(_Layout(pages).paragraphs())

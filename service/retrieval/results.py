@@ -74,6 +74,7 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "repealed_by": meta.repealed_by,
         "issuers": list(meta.issuers),
         "effective_date": meta.effective_date,
+        **({"ocr_pages": meta.ocr_pages, "ocr_confidence": meta.ocr_confidence} if meta.ocr_pages else {}),
     }
 
 
@@ -121,6 +122,8 @@ def clause_result(
     }
     if clause.external_id is not None:
         result["external_id"] = clause.external_id
+    if clause.ocr_confidence is not None:  # read by OCR: its lowest line confidence, so quotes get checked
+        result["ocr_confidence"] = clause.ocr_confidence
     return result
 
 

@@ -189,7 +189,21 @@
     line.append(parts.join(" · "));
     if (documentMeta.superseded) line.append(el("span", "badge", documentMeta.status || "已被新版本取代"));
     else if (documentMeta.status && documentMeta.status !== "现行有效") line.append(el("span", "badge", documentMeta.status));
+    if (documentMeta.ocr_pages) {
+      const ocr = el("span", "badge ocr-badge", "OCR识别");
+      const mean = (Math.floor(documentMeta.ocr_confidence * 100) / 100).toFixed(2);
+      ocr.title = `本文件有 ${documentMeta.ocr_pages} 页由扫描件或图片经OCR识别（平均置信度 ${mean}），引用前请核对原件`;
+      line.append(ocr);
+    }
     return line;
+  }
+
+  // A unit read by OCR: its lowest line confidence, so that a doubtful quote is checked against the paper.
+  function ocrNote(result) {
+    if (typeof result.ocr_confidence !== "number") return null;
+    const doubtful = result.ocr_confidence < 0.9;
+    const shown = (Math.floor(result.ocr_confidence * 100) / 100).toFixed(2); // rounded down: 0.996 never reads as 1.00
+    return el("p", doubtful ? "ocr-note doubtful" : "ocr-note", `OCR识别，置信度 ${shown}${doubtful ? "，请核对原件" : ""}`);
   }
 
   async function copyText(text) {
@@ -229,6 +243,8 @@
     if (result.location.path.length) path.textContent = result.location.path.join(" › ");
     else path.remove();
     item.querySelector(".text").append(highlighted(result.text, result.highlights));
+    const ocr = ocrNote(result);
+    if (ocr) item.querySelector(".text").after(ocr);
 
     const copy = item.querySelector(".copy");
     const feedback = item.querySelector(".copied");

@@ -199,14 +199,14 @@ def test_pdf_without_header_is_refused():
         read_pdf("fake.pdf", b"this is not a pdf at all")
 
 
-def test_pdf_blank_page_has_no_text_layer():
+def test_pdf_blank_page_has_no_text_layer_and_ocr_finds_nothing_on_it():
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
     buffer = io.BytesIO()
     writer.write(buffer)
     with pytest.raises(UnsupportedDocument) as error:
         read_pdf("scan.pdf", buffer.getvalue())
-    assert error.value.reason.startswith("no text layer (scanned?)")
+    assert error.value.reason == "no text layer in its 1 page(s), and OCR found no text on them"
 
 
 # ---------------------------------------------------------------- DOCX fixtures
