@@ -96,6 +96,8 @@ def run_index(args) -> int:
         except PolicySearchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    if embedder is not None:
+        embedder.export_query_graph()  # `serve` and `query` then answer without loading PyTorch
     print_summary(summary, args.out)
     return 0 if result.documents or not result.failures else 1
 

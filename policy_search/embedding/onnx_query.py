@@ -44,26 +44,43 @@ def onnx_cache_dir() -> Path:
     return default_model_dir().parent / "onnx"
 
 
+def graph_path(fingerprint: str, int8: bool = False) -> Path:
+    """Where the exported graph of the model with this fingerprint lives (made once, by OnnxQueryEncoder)."""
+    name = fingerprint.replace("@", "-")
+    return onnx_cache_dir() / (f"{name}-int8.onnx" if int8 else f"{name}.onnx")
+
+
+def inference_session(path: Path, threads: int):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over the tokens the mask keeps, L2-normalised, as the sentence-transformers pipeline computes it."""
+    pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+    return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+
+
 class OnnxQueryEncoder:
     """Tokenizes with the model's own tokenizer, runs the exported encoder, mean-pools and normalises."""
 
     def __init__(self, sentence_model, fingerprint: str, prompt: str, *, threads: int = 1, int8: bool = False) -> None:
-        import onnxruntime
-
         self.tokenizer = sentence_model.tokenizer
         self.prompt = prompt
         self.max_length = sentence_model.max_seq_length
-        path = self._export(sentence_model, fingerprint)
+        path = self.export(sentence_model, fingerprint)
         if int8:
             path = self._quantize(path)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = inference_session(path, threads)
 
     @staticmethod
-    def _export(sentence_model, fingerprint: str) -> Path:
-        path = onnx_cache_dir() / f"{fingerprint.replace('@', '-')}.onnx"
+    def export(sentence_model, fingerprint: str) -> Path:
+        """The model's encoder as an ONNX graph in the cache, exported once per fingerprint."""
+        path = graph_path(fingerprint)
         if path.exists():
             return path
         import torch
@@ -99,7 +116,7 @@ class OnnxQueryEncoder:
     @staticmethod
     def _quantize(path: Path) -> Path:
         """The int8 graph beside the exported one, made once."""
-        target = path.with_name(path.stem + "-int8.onnx")
+        target = path.with_name(path.stem + "-int8.onnx")  # graph_path(fingerprint, int8=True)
         if target.exists():
             return target
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -124,5 +141,4 @@ class OnnxQueryEncoder:
         )
         mask = batch["attention_mask"].astype(np.int64)
         hidden = self.session.run(None, {"input_ids": batch["input_ids"].astype(np.int64), "attention_mask": mask})[0]
-        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+        return mean_pooled(hidden, mask)
