@@ -29,9 +29,10 @@ def load_embedder(
     if onnx_queries:
         from policy_search.embedding.query_only import OnnxQueryEmbedder, exported_graph
 
-        graph = exported_graph(Path(model_dir), int8=int8_queries)
-        if graph is not None:
+        exported = exported_graph(Path(model_dir), int8=int8_queries)
+        if exported is not None:
+            graph, model_id = exported
             return OnnxQueryEmbedder(Path(model_dir), graph, threads=threads, int8_queries=int8_queries,
-                                     passage_precision=passage_precision)
+                                     passage_precision=passage_precision, model_id=model_id)
     return SentenceTransformerEmbedder(Path(model_dir), threads=threads, onnx_queries=onnx_queries, int8_queries=int8_queries,
                                        passage_precision=passage_precision)

@@ -27,24 +27,26 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def exported_graph(model_dir: Path, *, int8: bool = False) -> Path | None:
-    """The exported graph of a mean-pooled model folder, when the cache holds it (and its tokenizer.json)."""
+def exported_graph(model_dir: Path, *, int8: bool = False) -> tuple[Path, str] | None:
+    """The exported graph of a mean-pooled model folder and the folder's fingerprint, when the cache holds the
+    graph (and the folder its tokenizer.json)."""
     model_dir = Path(model_dir)
     if not (model_dir / "tokenizer.json").is_file() or not is_mean_pooled(model_dir):
         return None
-    path = graph_path(model_fingerprint(model_dir), int8=int8)
-    return path if path.is_file() else None
+    fingerprint = model_fingerprint(model_dir)
+    path = graph_path(fingerprint, int8=int8)
+    return (path, fingerprint) if path.is_file() else None
 
 
 class OnnxQueryEmbedder:
     """Queries through an exported graph; the same facts about the model as SentenceTransformerEmbedder gives."""
 
     def __init__(self, model_dir: Path, graph: Path, *, threads: int | None = None, int8_queries: bool = False,
-                 passage_precision: str = "auto") -> None:
+                 passage_precision: str = "auto", model_id: str | None = None) -> None:
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
-        self.model_id = model_fingerprint(self.model_dir)
+        self.model_id = model_id or model_fingerprint(self.model_dir)
         settings = _read_json(self.model_dir / "config_sentence_transformers.json")
         self.prompt = (settings.get("prompts") or {}).get("query", "")
         pooling = next(m["path"] for m in _read_json_list(self.model_dir / "modules.json") if m["type"].endswith("Pooling"))

@@ -143,3 +143,18 @@ def test_searching_from_the_command_line_and_the_service_never_imports_torch(tin
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == "LOADED", done.stdout[-500:]
+
+
+@pytest.mark.slow
+def test_the_real_model_gives_the_same_tokens_and_vectors_without_pytorch(built_model_dir):
+    from policy_search.embedding.encoder import SentenceTransformerEmbedder
+
+    full = SentenceTransformerEmbedder(built_model_dir, threads=1, onnx_queries=True)  # exports the graph
+    texts = ["排污许可 按日连续处罚", "工厂晚上偷偷往河里排污水怎么管？", "ＡＢＣ１２３ 第五十九条", "违反本法规定，" * 200]
+    fast = load_embedder(built_model_dir, threads=1)
+    assert isinstance(fast, OnnxQueryEmbedder) and fast.model_id == full.model_id and fast.dimension == full.dimension
+    ids = [e.ids for e in fast.tokenizer.encode_batch([fast.prompt + t for t in texts])]
+    expected = full._model.tokenizer([fast.prompt + t for t in texts], padding=True, truncation=True, max_length=full._model.max_seq_length)
+    assert ids == expected["input_ids"]
+    torch_vectors = full._encode(texts, full._query_prompt)
+    assert (fast.embed_queries(texts) * torch_vectors).sum(axis=1).min() > 0.9999
