@@ -50,6 +50,41 @@ def graph_path(fingerprint: str, int8: bool = False) -> Path:
     return onnx_cache_dir() / (f"{name}-int8.onnx" if int8 else f"{name}.onnx")
 
 
+MAPPED_GRAPH = "encoder.onnx"  # in a folder of its own, beside its weights (encoder.onnx.data)
+
+
+def mapped_graph_path(fingerprint: str) -> Path:
+    """The float graph with its weights in a file beside it, which ONNX Runtime maps instead of copying: a
+    session opens in about 0.5 s where the one-file graph (470 MB, mostly the word embeddings) takes 3 s."""
+    return onnx_cache_dir() / f"{fingerprint.replace('@', '-')}-mapped" / MAPPED_GRAPH
+
+
+def ensure_mapped_graph(fingerprint: str) -> Path | None:
+    """The mapped form of an exported graph, written once from the one-file graph; None when neither exists."""
+    target = mapped_graph_path(fingerprint)
+    if target.is_file():
+        return target
+    source = graph_path(fingerprint)
+    if not source.is_file():
+        return None
+    import shutil
+
+    import onnx
+
+    staging = Path(tempfile.mkdtemp(dir=source.parent, prefix=".mapped-"))
+    try:
+        onnx.save_model(onnx.load(str(source)), str(staging / MAPPED_GRAPH), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location=MAPPED_GRAPH + ".data", size_threshold=1024)
+        staging.rename(target.parent)  # atomic: readers see both files or neither
+    except OSError:
+        if not target.is_file():  # another process published it first: theirs is as good
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("event=onnx_mapped path=%s", target)
+    return target
+
+
 def inference_session(path: Path, threads: int):
     import onnxruntime
 
@@ -111,6 +146,7 @@ class OnnxQueryEncoder:
         finally:
             Path(staging).unlink(missing_ok=True)
         log.info("event=onnx_exported path=%s", path)
+        ensure_mapped_graph(fingerprint)  # the form searching processes open
         return path
 
     @staticmethod

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, _build_record, model_fingerprint
-from policy_search.embedding.onnx_query import graph_path, inference_session, is_mean_pooled, mean_pooled
+from policy_search.embedding.onnx_query import ensure_mapped_graph, graph_path, inference_session, is_mean_pooled, mean_pooled
 
 DEFAULT_MAX_LENGTH = 512
 
@@ -29,13 +29,13 @@ def _read_json(path: Path) -> dict:
 
 def exported_graph(model_dir: Path, *, int8: bool = False) -> tuple[Path, str] | None:
     """The exported graph of a mean-pooled model folder and the folder's fingerprint, when the cache holds the
-    graph (and the folder its tokenizer.json)."""
+    graph (and the folder its tokenizer.json); the float graph in its mapped form, made here if need be."""
     model_dir = Path(model_dir)
     if not (model_dir / "tokenizer.json").is_file() or not is_mean_pooled(model_dir):
         return None
     fingerprint = model_fingerprint(model_dir)
-    path = graph_path(fingerprint, int8=int8)
-    return (path, fingerprint) if path.is_file() else None
+    path = graph_path(fingerprint, int8=True) if int8 else ensure_mapped_graph(fingerprint)
+    return (path, fingerprint) if path is not None and path.is_file() else None
 
 
 class OnnxQueryEmbedder:
@@ -50,7 +50,9 @@ class OnnxQueryEmbedder:
         settings = _read_json(self.model_dir / "config_sentence_transformers.json")
         self.prompt = (settings.get("prompts") or {}).get("query", "")
         pooling = next(m["path"] for m in _read_json_list(self.model_dir / "modules.json") if m["type"].endswith("Pooling"))
-        self.dimension = int(_read_json(self.model_dir / pooling / "config.json")["word_embedding_dimension"])
+        pooling = _read_json(self.model_dir / pooling / "config.json")  # the key was renamed in sentence-transformers 6
+        dimension = pooling.get("embedding_dimension") or pooling.get("word_embedding_dimension")
+        self.dimension = int(dimension or _read_json(self.model_dir / "config.json")["hidden_size"])
         max_length = _read_json(self.model_dir / "sentence_bert_config.json").get("max_seq_length") or DEFAULT_MAX_LENGTH
         build = _build_record(self.model_dir)
         self.adapter_sha256: str | None = build.get("adapter_sha256")
@@ -61,7 +63,6 @@ class OnnxQueryEmbedder:
         self.threads = threads
         self._precision = passage_precision
         self._passages = None
-
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         special = _read_json(self.model_dir / "tokenizer_config.json")
         pad_token = special.get("pad_token", "<pad>")

@@ -67,7 +67,7 @@ def tiny_model(tmp_path, monkeypatch):
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.base.modules.normalize.Normalize"},
     ])
-    _write_json(folder / "1_Pooling" / "config.json", {"word_embedding_dimension": DIMENSION, "pooling_mode": "mean"})
+    _write_json(folder / "1_Pooling" / "config.json", {"embedding_dimension": DIMENSION, "pooling_mode": "mean"})
     _write_json(folder / "config_sentence_transformers.json", {"prompts": {"query": "query : ", "passage": "passage : "}})
     _write_json(folder / "sentence_bert_config.json", {"max_seq_length": MAX_LENGTH})
     _write_json(folder / "tokenizer_config.json", {"pad_token": "<pad>"})
