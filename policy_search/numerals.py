@@ -29,6 +29,32 @@ def _cn2an():
     return cn2an
 
 
+_DIGIT_NAMES = "零一二三四五六七八九"
+
+
+def _written(number: int) -> str:
+    """0–9999 as cn2an writes them (十二, 一百零五, 一千零一十); a test checks every one against cn2an."""
+    if number < 10:
+        return _DIGIT_NAMES[number]
+    if number < 20:
+        return "十" + (_DIGIT_NAMES[number % 10] if number % 10 else "")
+    out, gap = [], False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit:
+            out.append(("零" if gap else "") + _DIGIT_NAMES[digit] + unit)
+            gap = False
+        elif out:
+            gap = True
+    return "".join(out)
+
+
+@cache
+def _common() -> dict[str, int]:
+    """The labels' numerals in their usual spelling, read without cn2an (a cold start reads only these)."""
+    return {_written(number): number for number in range(10_000)}
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def chinese_to_int(text: str) -> int:
     """103 from 一百零三, 一〇三, 103 or １０３; 12 from 十二 or 一十二; 2 from 两; 12000 from 1万2千.
@@ -44,6 +70,8 @@ def chinese_to_int(text: str) -> int:
         if len(digits.lstrip("0")) > MAX_DIGITS:
             raise ValueError(f"numbers have at most {MAX_DIGITS} digits, got {text!r}")
         return int(digits)
+    if digits in _common():
+        return _common()[digits]
     try:
         number = _cn2an().cn2an(digits, "smart")
     except Exception as exc:  # cn2an answers some malformed input (两82, 5一18) with a KeyError

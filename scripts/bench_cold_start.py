@@ -2,7 +2,9 @@
 
     python scripts/bench_cold_start.py [--index DIR] [--runs 5] [--before DIR]
 
-Every figure is a whole fresh process, the median (and the range) of --runs: `serve` from launch until
+Every figure is a whole fresh process, the median (and the range) of --runs, in wall-clock seconds and in
+the CPU seconds the process spent (on a machine busy with other work, the wall clock waits for the CPU;
+an idle one shows about the CPU time): `serve` from launch until
 `GET /search` first answers 200, and `policy-search query` in hybrid (the default) and BM25 modes, from
 launch to exit. `--before DIR` names a checkout of earlier code (e.g. `git worktree add` or `git archive
 main | tar -x -C DIR`): the same commands run from there too, interleaved run by run with this tree's, so
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -73,7 +76,19 @@ def serve_once(cwd: Path, index: Path) -> float:
 
 
 def summary(times: list[float]) -> str:
-    return f"{statistics.median(times):6.2f} s  ({min(times):.2f}–{max(times):.2f})"
+    return f"{statistics.median(times):6.2f} s ({min(times):.2f}–{max(times):.2f})"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured(measure, tree: Path) -> tuple[float, float]:
+    """Wall seconds, and the CPU seconds the process spent (near the wall time an idle machine would show)."""
+    before = children_cpu()
+    wall = measure(tree)
+    return wall, children_cpu() - before
 
 
 def main() -> int:
@@ -97,13 +112,17 @@ def main() -> int:
     for tree in trees.values():  # one untimed run each: the page cache holds the files, as on any later start
         run_once(query, tree)
     times: dict[tuple[str, str], list[float]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.runs):
         for name, measure in measures.items():
             for side, tree in trees.items():
-                times.setdefault((name, side), []).append(measure(tree))
-    print(f"index {index}, medians (and ranges) of {args.runs} fresh processes")
+                wall, spent = measured(measure, tree)
+                times.setdefault((name, side), []).append(wall)
+                cpu.setdefault((name, side), []).append(spent)
+    load = os.getloadavg()[0]
+    print(f"index {index}, medians (and ranges) of {args.runs} fresh processes; load average {load:.1f} on {os.cpu_count()} CPUs")
     for name in measures:
-        row = "   ".join(f"{side} {summary(times[name, side])}" for side in trees)
+        row = "   ".join(f"{side}: wall {summary(times[name, side])}, cpu {summary(cpu[name, side])}" for side in trees)
         print(f"  {name:<32} {row}")
     if args.before:
         for name in measures:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["<s>", "<pad>", "</s>", "<unk>", "query", ":", "排污", "许可", "处罚", "按日", "连续", "河流", "水源"]
 DIMENSION = 8
 MAX_LENGTH = 6
-HEAVY = ("torch", "transformers", "sentence_transformers")
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")  # sklearn: lightgbm imports it if let
 
 
 def _write_json(path: Path, data) -> None:
@@ -130,7 +130,7 @@ print("LOADED", *sorted(name for name in {HEAVY} if name in sys.modules))
 """
 
 
-def test_searching_from_the_command_line_and_the_service_never_imports_torch(tiny_model, tmp_path):
+def test_searching_from_the_command_line_and_the_service_never_imports_torch_or_sklearn(tiny_model, tmp_path):
     from tests.conftest import index_small_corpus
     from tests.fakes import BigramEmbedder
 
