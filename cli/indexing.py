@@ -7,16 +7,18 @@ import os
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
-from indexer.build import BuildSummary, build_index, engine_of
-from indexer.pipeline import ParsedDocument, discover, parse_files, parse_law_database
 from indexer.readers.lawdb import SELECTIONS, packaged_database
 from indexer.segment import DEFAULT_MAX_UNIT_CHARS
 from policy_search import store
 from policy_search.embedding.encoder import PRECISIONS
 from policy_search.embedding.tuned import MODELS
 from policy_search.errors import PolicySearchError
+
+if TYPE_CHECKING:  # the indexer proper is imported by the commands that run it: `query` and `serve` start without it
+    from indexer.build import BuildSummary
+    from indexer.pipeline import ParsedDocument
 
 
 def add_commands(commands) -> None:
@@ -48,6 +50,10 @@ def add_commands(commands) -> None:
 
 
 def _parse(sources: list[Path], max_chars: int, quiet: bool):
+    from tqdm import tqdm
+
+    from indexer.pipeline import discover, parse_files
+
     files, missing = discover(sources)
     with tqdm(total=len(files), unit="file", disable=quiet or not files, file=sys.stderr, desc="reading") as bar:
         result = parse_files(files, max_chars=max_chars, on_file=lambda _: bar.update())
@@ -56,6 +62,11 @@ def _parse(sources: list[Path], max_chars: int, quiet: bool):
 
 
 def run_index(args) -> int:
+    from tqdm import tqdm
+
+    from indexer.build import build_index, engine_of
+    from indexer.pipeline import parse_law_database
+
     if args.max_unit_chars < 50:
         print("--max-unit-chars must be at least 50", file=sys.stderr)
         return 2
@@ -96,6 +107,8 @@ def run_index(args) -> int:
         except PolicySearchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    if embedder is not None:
+        embedder.export_query_graph()  # `serve` and `query` then answer without loading PyTorch
     print_summary(summary, args.out)
     return 0 if result.documents or not result.failures else 1
 

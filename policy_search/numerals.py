@@ -8,9 +8,7 @@ directions, 0 to MAX_NUMBER, the most cn2an writes, so that every number read ca
 from __future__ import annotations
 
 import operator
-from functools import lru_cache
-
-import cn2an
+from functools import cache, lru_cache
 
 MAX_DIGITS = 16  # cn2an writes no more ("超出数据范围，最长支持 16 位")
 MAX_NUMBER = 10**MAX_DIGITS - 1
@@ -21,6 +19,40 @@ MAX_NUMERAL_CHARS = 32
 CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
 _ACCEPTED = frozenset(CHINESE_NUMERAL_CHARS + "0123456789")
 _CACHE_SIZE = 4096  # labels repeat: 第一条 … 第三百条 cover nearly every call while indexing
+
+
+@cache
+def _cn2an():
+    """cn2an, imported on first use: building its converters is a second of a cold start on a busy machine."""
+    import cn2an
+
+    return cn2an
+
+
+_DIGIT_NAMES = "零一二三四五六七八九"
+
+
+def _written(number: int) -> str:
+    """0–9999 as cn2an writes them (十二, 一百零五, 一千零一十); a test checks every one against cn2an."""
+    if number < 10:
+        return _DIGIT_NAMES[number]
+    if number < 20:
+        return "十" + (_DIGIT_NAMES[number % 10] if number % 10 else "")
+    out, gap = [], False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit:
+            out.append(("零" if gap else "") + _DIGIT_NAMES[digit] + unit)
+            gap = False
+        elif out:
+            gap = True
+    return "".join(out)
+
+
+@cache
+def _common() -> dict[str, int]:
+    """The labels' numerals in their usual spelling, read without cn2an (a cold start reads only these)."""
+    return {_written(number): number for number in range(10_000)}
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -38,8 +70,10 @@ def chinese_to_int(text: str) -> int:
         if len(digits.lstrip("0")) > MAX_DIGITS:
             raise ValueError(f"numbers have at most {MAX_DIGITS} digits, got {text!r}")
         return int(digits)
+    if digits in _common():
+        return _common()[digits]
     try:
-        number = cn2an.cn2an(digits, "smart")
+        number = _cn2an().cn2an(digits, "smart")
     except Exception as exc:  # cn2an answers some malformed input (两82, 5一18) with a KeyError
         raise ValueError(f"not a Chinese numeral: {text!r}") from exc
     if not isinstance(number, int) or not 0 <= number <= MAX_NUMBER:
@@ -61,4 +95,4 @@ def int_to_chinese(number: int) -> str:
     number = operator.index(number)
     if not 0 <= number <= MAX_NUMBER:
         raise ValueError(f"article numbers run from 0 to {MAX_NUMBER}, got {number}")
-    return cn2an.an2cn(number)
+    return _cn2an().an2cn(number)

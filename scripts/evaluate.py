@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from reports import write_report  # noqa: E402
 
-from stard import STARD, load_jsonl, stard_queries  # noqa: E402
+from stard import SPLITS, STARD, load_jsonl, stard_queries  # noqa: E402
 
 from indexer.build import build_index  # noqa: E402
 from indexer.pipeline import discover, parse_files  # noqa: E402
@@ -185,7 +185,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eco", action="store_true", help="only the eco set and drafting (default: all)")
     parser.add_argument("--stard", action="store_true", help="only STARD")
-    parser.add_argument("--stard-split", choices=("all", "heldout", "tuning"), default="heldout")
+    parser.add_argument("--stard-split", choices=SPLITS, default="heldout")
     parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--threads", type=int, default=None)

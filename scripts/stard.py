@@ -5,6 +5,10 @@ asks several questions about the same article one after another, so a positional
 held-out queries' answers into the tuning data. A group is held out when a hash of its smallest article id
 falls in the lowest fifth; groups larger than 50 queries always stay in tuning, so one big group cannot
 swing the held-out share.
+
+The held-out part is split again, by the same groups, into two halves: `choice`, where settings may be chosen
+(epochs, the ranker's depth, the hybrid mix), and `unseen`, which is only ever reported: questions whose
+relevant articles no tuning question cites, on which nothing was chosen either. `heldout` is both halves.
 """
 
 from __future__ import annotations
@@ -60,13 +64,33 @@ def group_folds(rows: list[dict], folds: int, salt: str) -> list[int]:
     return [_bucket(group_of[row["relevant"][0]], salt) % folds for row in rows]
 
 
+SPLITS = ("all", "tuning", "heldout", "choice", "unseen")
+UNSEEN_SALT = "unseen"
+
+
+def split_names(rows: list[dict]) -> list[str]:
+    """tuning, choice or unseen for each row; unseen rows share no relevant article with any tuning row."""
+    folds = group_folds(rows, 2, UNSEEN_SALT)
+    names = ["tuning" if not held_out else ("unseen" if fold == 0 else "choice")
+             for held_out, fold in zip(held_out_flags(rows), folds)]
+    cited = {article for row, name in zip(rows, names) if name == "tuning" for article in row["relevant"]}
+    assert not any(name == "unseen" and cited & set(row["relevant"]) for row, name in zip(rows, names))
+    return names
+
+
+def in_split(name: str, split: str) -> bool:
+    return split == "all" or name == split or (split == "heldout" and name in ("choice", "unseen"))
+
+
 def stard_queries(stard_dir: Path, split: str) -> list[dict]:
-    """Queries with relevant (title, article) pairs and their corpus ids; split is all, tuning or heldout."""
+    """Queries with relevant (title, article) pairs and their corpus ids; split is one of SPLITS."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     corpus = {row["id"]: (row["title"], row["article"]) for row in load_jsonl(stard_dir / "corpus.jsonl")}
     rows = load_jsonl(stard_dir / "train.jsonl")
     queries = []
-    for row, held_out in zip(rows, held_out_flags(rows)):
-        if split == "heldout" and not held_out or split == "tuning" and held_out:
+    for row, name in zip(rows, split_names(rows)):
+        if not in_split(name, split):
             continue
         ids = [r for r in row["relevant"] if r in corpus]
         if ids:

@@ -13,9 +13,10 @@ relevant to the question itself). Passages are built exactly as the indexer buil
 and prompts come from the model's configuration. LoRA adapts every linear map of the encoder; the word
 embeddings (three quarters of e5-small's weights) stay as they are.
 
-On the tuning part, each epoch ends with a check on the held-out questions that needs no re-embedding of
-the 58,657 articles: dense Recall@10 and MRR@10 among a fixed pool (the held-out questions' articles, BM25's
-first 15 for each, 1,500 articles drawn with the seed). The epoch count is read off it; the figures that
+On the tuning part, each epoch ends with a check on the held-out part's `choice` half (scripts/stard.py; the
+`unseen` half is only reported) that needs no re-embedding of the 58,657 articles: dense Recall@10 and MRR@10
+among a fixed pool (those questions' articles, BM25's first 15 for each, 1,500 articles drawn with the seed).
+`--structure-pairs` adds pairs drawn from the corpus's own structure (scripts/structure_pairs.py). The epoch count is read off it; the figures that
 count come after, from `scripts/evaluate.py --stard` over the whole corpus.
 """
 
@@ -91,9 +92,9 @@ def mine_examples(stard: Stard, split: str, negatives_per_query: int, seed: int)
 
 
 def check_pool(stard: Stard, seed: int) -> tuple[list[str], list[str], list[set[int]]]:
-    """Held-out questions, the pool's passages, and per question the pool rows of its relevant articles."""
+    """The choice half's questions, the pool's passages, and per question the pool rows of its relevant articles."""
     rng = random.Random(seed)
-    queries = stard_queries(STARD, "heldout")
+    queries = stard_queries(STARD, "choice")
     positions: dict[int, None] = {}
     for query in queries:
         for r in query["relevant"]:
@@ -245,6 +246,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--no-check", action="store_true", help="skip the held-out check after each epoch")
+    parser.add_argument("--structure-pairs", type=Path, default=None,
+                        help="also train on pairs from the corpus's structure (scripts/structure_pairs.py writes them)")
     args = parser.parse_args()
     if not STARD.is_dir():
         print(f"no STARD data at {STARD}; nothing to tune on")
@@ -258,9 +261,16 @@ def main() -> int:
     adapter_out = args.adapter_out or out.with_name(out.name + "-adapter")
     stard = Stard(args.index)
     examples = mine_examples(stard, args.split, args.negatives, args.seed)
+    data = f"STARD train.jsonl, {args.split} (scripts/stard.py)"
+    if args.structure_pairs:
+        with args.structure_pairs.open(encoding="utf-8") as handle:
+            structure = [json.loads(line) for line in handle if line.strip()]
+        examples += structure
+        random.Random(args.seed).shuffle(examples)
+        data += f" + {len(structure)} structure pairs ({args.structure_pairs.name})"
     print(f"{len(examples)} tuning examples", file=sys.stderr)
     record = {
-        "base": model_dir.name, "data": f"STARD train.jsonl, {args.split} (scripts/stard.py)", "examples": len(examples),
+        "base": model_dir.name, "data": data, "examples": len(examples),
         "negatives": args.negatives, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "scale": args.scale, "max_length": args.max_length, "seed": args.seed, "lora_rank": args.lora_rank,
         "lora_alpha": args.lora_alpha, "dense_weight": args.dense_weight,

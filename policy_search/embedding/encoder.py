@@ -123,6 +123,16 @@ class SentenceTransformerEmbedder:
             logging.getLogger("policy_search.embedding").warning("event=onnx_unavailable reason=%r", str(exc))
             return None
 
+    def export_query_graph(self) -> None:
+        """Export the ONNX query graph now (the index step does), so that searching processes never load PyTorch."""
+        from policy_search.embedding.onnx_query import OnnxQueryEncoder, is_mean_pooled
+
+        if self._onnx is None and is_mean_pooled(self.model_dir):
+            try:
+                OnnxQueryEncoder.export(self._model, self.model_id)
+            except Exception as exc:  # searching then loads the full model and tries again
+                logging.getLogger("policy_search.embedding").warning("event=onnx_unavailable reason=%r", str(exc))
+
     def _encode(self, texts: list[str], prompt_name: str | None, model=None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,11 +60,32 @@ class Candidates:
         return np.searchsorted(self.pool, clauses)
 
 
+# what lightgbm's compat module imports when installed, none of which a Booster predicting from numpy uses
+_LIGHTGBM_OPTIONAL = ("sklearn", "pandas", "pyarrow", "dask", "matplotlib", "graphviz", "datatable", "cffi", "polars")
+
+
+def _import_lightgbm():
+    """lightgbm without its optional libraries: scikit-learn alone (and the SciPy it pulls in) was 8 s of a
+    cold start on a busy machine. Those not yet imported are hidden while lightgbm is; a process that already
+    holds one keeps it and lightgbm finds it."""
+    if "lightgbm" in sys.modules:
+        return sys.modules["lightgbm"]
+    hidden = [name for name in _LIGHTGBM_OPTIONAL if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None in sys.modules: an import of it raises ImportError
+    try:
+        import lightgbm
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return lightgbm
+
+
 class Reranker:
     """A trained model over FEATURES; `rerank` rescores the best `depth` hits and keeps the rest below them."""
 
     def __init__(self, model_text: str, features: tuple[str, ...], depth: int, weight: float = 1.0) -> None:
-        import lightgbm
+        lightgbm = _import_lightgbm()
 
         if tuple(features) != FEATURES:
             raise ValueError(f"ranker was trained on features {features}, this program computes {FEATURES}")

@@ -61,3 +61,22 @@ def test_a_model_tuned_on_every_question_is_said_to_have_seen_the_held_out_part(
         record = {"data": f"STARD train.jsonl, {split} (scripts/stard.py)"}  # as scripts/tune_embedder.py writes it
         assert {part: evaluate.stard_seen(record, part) for part in expect} == expect, split
     assert not evaluate.stard_seen({}, "heldout")  # no record: a model not tuned here
+
+
+def test_the_held_out_part_halves_into_choice_and_unseen_by_groups():
+    rows = _rows()
+    names = stard.split_names(rows)
+    assert [name != "tuning" for name in names] == stard.held_out_flags(rows)
+    assert {"choice", "unseen"} <= set(names)
+    for start in range(0, 900, 3):
+        assert len(set(names[start : start + 3])) == 1, f"chain at row {start} straddles the halves"
+    cited = {a for row, name in zip(rows, names) if name != "unseen" for a in row["relevant"]}
+    assert not any(cited & set(row["relevant"]) for row, name in zip(rows, names) if name == "unseen")
+    assert names == stard.split_names(rows)
+
+
+def test_an_unknown_split_is_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="unseen"):
+        stard.stard_queries(tmp_path, "test")

@@ -1,0 +1,101 @@
+"""The embedder of a process that only searches: queries through the exported ONNX graph, never PyTorch.
+
+Importing PyTorch, transformers and sentence-transformers is most of a cold start (about 10 of the 12 s a
+fresh `serve` took to answer). A search embeds queries only, so once `OnnxQueryEncoder` has exported a
+model's graph into the cache, this embedder answers from that graph and the folder's own `tokenizer.json`
+(the `tokenizers` library, which transformers' fast tokenizer wraps): the same token ids, the same vectors.
+Passages, which only indexing embeds, go through the full model, loaded on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, _build_record, model_fingerprint
+from policy_search.embedding.onnx_query import ensure_mapped_graph, graph_path, inference_session, is_mean_pooled, mean_pooled
+
+DEFAULT_MAX_LENGTH = 512
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def exported_graph(model_dir: Path, *, int8: bool = False) -> tuple[Path, str] | None:
+    """The exported graph of a mean-pooled model folder and the folder's fingerprint, when the cache holds the
+    graph (and the folder its tokenizer.json); the float graph in its mapped form, made here if need be."""
+    model_dir = Path(model_dir)
+    if not (model_dir / "tokenizer.json").is_file() or not is_mean_pooled(model_dir):
+        return None
+    fingerprint = model_fingerprint(model_dir)
+    path = graph_path(fingerprint, int8=True) if int8 else ensure_mapped_graph(fingerprint)
+    return (path, fingerprint) if path is not None and path.is_file() else None
+
+
+class OnnxQueryEmbedder:
+    """Queries through an exported graph; the same facts about the model as SentenceTransformerEmbedder gives."""
+
+    def __init__(self, model_dir: Path, graph: Path, *, threads: int | None = None, int8_queries: bool = False,
+                 passage_precision: str = "auto", model_id: str | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        self.model_dir = Path(model_dir)
+        self.model_id = model_id or model_fingerprint(self.model_dir)
+        settings = _read_json(self.model_dir / "config_sentence_transformers.json")
+        self.prompt = (settings.get("prompts") or {}).get("query", "")
+        pooling = next(m["path"] for m in _read_json_list(self.model_dir / "modules.json") if m["type"].endswith("Pooling"))
+        pooling = _read_json(self.model_dir / pooling / "config.json")  # the key was renamed in sentence-transformers 6
+        dimension = pooling.get("embedding_dimension") or pooling.get("word_embedding_dimension")
+        self.dimension = int(dimension or _read_json(self.model_dir / "config.json")["hidden_size"])
+        max_length = _read_json(self.model_dir / "sentence_bert_config.json").get("max_seq_length") or DEFAULT_MAX_LENGTH
+        build = _build_record(self.model_dir)
+        self.adapter_sha256: str | None = build.get("adapter_sha256")
+        self.tuning: dict = build.get("tuning") or {}
+        self.dense_weight = float(self.tuning.get("dense_weight", DEFAULT_DENSE_WEIGHT))
+        self.tuned = bool(self.tuning)
+        self.int8_queries = int8_queries
+        self.threads = threads
+        self._precision = passage_precision
+        self._passages = None
+        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        special = _read_json(self.model_dir / "tokenizer_config.json")
+        pad_token = special.get("pad_token", "<pad>")
+        pad_token = pad_token["content"] if isinstance(pad_token, dict) else pad_token
+        self.tokenizer.enable_truncation(int(max_length))
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad_token), pad_token=pad_token)
+        self.session = inference_session(graph, threads or 1)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch([self.prompt + text for text in texts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return mean_pooled(hidden, mask)
+
+    @property
+    def passage_precision(self) -> str:
+        """bf16 or fp32, as the full model would embed passages (finding out imports PyTorch: asked by indexing only)."""
+        from policy_search.embedding.encoder import resolve_precision
+
+        return resolve_precision(self._precision)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Through the full model (PyTorch), loaded on first use: a searching process never gets here."""
+        if self._passages is None:
+            from policy_search.embedding.encoder import SentenceTransformerEmbedder
+
+            self._passages = SentenceTransformerEmbedder(self.model_dir, threads=self.threads,
+                                                         passage_precision=self._precision)
+        return self._passages.embed_passages(texts)
+
+
+def _read_json_list(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
