@@ -44,6 +44,7 @@ DENSE_SHARE = 0.0  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 
 DENSE_FLOOR = 0.75
 ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' successors sit next to
 ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
+HEADING_BONUS = 0.0  # at most this much for a new article whose part and chapter headings hold the old article's headings' words
 PARAGRAPH_SHARE = 0.6  # a new 款 is named when it holds this share of the old unit …
 PARAGRAPH_LEAD = 1.5  # … and this many times the share of the next best 款 of that article
 
@@ -52,6 +53,7 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff]")
 _NUMERAL = re.compile(r"[零一二三四五六七八九十百千万亿两]+(?=[万元倍日天个月年%])")
 _COMMENCEMENT = re.compile(r"^本(?:法|条例|规定|办法|细则|决定)(?:自.{0,30}起施行|自公布之日起施行)[。，]?(?:.{0,200}同时废止。?)?$")
 _PENALTY_PART = "法律责任"
+_HEADING_LABEL = re.compile(r"第[零一二三四五六七八九十百]+[编章节]|第[零一二三四五六七八九十百]+分编|分编|一般规定|通则|附则")
 # a day of the year (每年6月5日为环境日) is what such a rule is about: only an article naming the same day carries it
 _DAY = re.compile(r"每年\s*([\d一二三四五六七八九十]+)\s*月\s*([\d一二三四五六七八九十]+)\s*日")
 _AMOUNT = re.compile(r"(?:[\d.]+|[零一二三四五六七八九十百千两]+)(?:万元|元|倍)|百分之[零一二三四五六七八九十点]+|[\d.]+%")
@@ -72,6 +74,7 @@ class Article:
     penalty: bool  # in a 法律责任 chapter
     paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (款 number, text) where there are several
     rows: list[int] = field(default_factory=list)  # positions of its units among the generation's clauses
+    headings: str = ""  # the 编, 章 and 节 it sits under
 
 
 def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
@@ -84,7 +87,8 @@ def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
         texts = [(loc.first_paragraph + i, clause.text[s:e]) for i, (s, e) in enumerate(loc.paragraphs)] or [(loc.first_paragraph, clause.text)]
         if loc.part == 1 or not found[clause.doc_id]:
             number = numeral_value(loc.article[1:-1]) if loc.article.endswith("条") else None
-            found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path)))
+            found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path),
+                                                headings=" ".join(loc.path)))
         article = found[clause.doc_id][-1]
         article.rows.append(row)
         article.text += clause.text
@@ -152,7 +156,24 @@ def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray
         day = _days(text)
         if day:
             scores[u][[_days(n.text) != day for n in new]] = 0.0
+    if HEADING_BONUS > 0:
+        scores += HEADING_BONUS * _heading_shares(old, new, units) * (scores > 0)
     return units, scorer, _with_order(scores, old, new, units)
+
+
+def _heading_shares(old: list[Article], new: list[Article], units: list) -> np.ndarray:
+    """Old unit × new article: the share of the old article's heading bigrams (chapter, section) that the new
+    article's headings (编, 分编, 章, 节) hold, weighted by rarity among the new headings."""
+    new_grams = [set(_grams(_HEADING_LABEL.sub(" ", a.headings))) for a in new]
+    frequency = Counter(g for grams in new_grams for g in grams)
+    weight = {g: math.log(1 + len(new) / f) for g, f in frequency.items()}
+    shares = np.zeros((len(units), len(new)))
+    for u, (article, _, _) in enumerate(units):
+        grams = [g for g in set(_grams(_HEADING_LABEL.sub(" ", article.headings))) if g in weight]
+        total = sum(weight[g] for g in grams)
+        if total:
+            shares[u] = [sum(weight[g] for g in grams if g in found) / total for found in new_grams]
+    return shares
 
 
 def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
