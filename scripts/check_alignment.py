@@ -198,11 +198,11 @@ def _answer(answers: dict[str, str], old: str) -> str | None:
 
 VARIANTS = {  # name: settings of indexer/align.py tried against the shipped ones
     "shipped": {},
-    "headings 0.05": {"HEADING_BONUS": 0.05},
-    "headings 0.1": {"HEADING_BONUS": 0.1},
-    "dense 0.1": {"DENSE_SHARE": 0.1},
-    "dense 0.2": {"DENSE_SHARE": 0.2},
-    "reverse 0.3": {"REVERSE_SHARE": 0.3},
+    "words only (before)": {"HEADING_BONUS": 0.0},
+    "headings 0.03": {"HEADING_BONUS": 0.03},
+    "headings 0.07": {"HEADING_BONUS": 0.07},
+    "modal 0.03": {"MODAL_BONUS": 0.03},
+    "modal 0.06": {"MODAL_BONUS": 0.06},
 }
 THRESHOLDS = np.round(np.arange(0.26, 0.50, 0.02), 2)
 
