@@ -186,14 +186,18 @@ def _heading_shares(old: list[Article], new: list[Article], units: list) -> np.n
     article's headings (编, 分编, 章, 节) hold, weighted by rarity among the new headings."""
     new_grams = [set(_grams(_HEADING_LABEL.sub(" ", a.headings))) for a in new]
     frequency = Counter(g for grams in new_grams for g in grams)
-    weight = {g: math.log(1 + len(new) / f) for g, f in frequency.items()}
-    shares = np.zeros((len(units), len(new)))
-    for u, (article, _, _) in enumerate(units):
-        grams = [g for g in set(_grams(_HEADING_LABEL.sub(" ", article.headings))) if g in weight]
-        total = sum(weight[g] for g in grams)
-        if total:
-            shares[u] = [sum(weight[g] for g in grams if g in found) / total for found in new_grams]
-    return shares
+    column = {g: i for i, g in enumerate(frequency)}
+    weights = np.array([math.log(1 + len(new) / f) for f in frequency.values()])
+    held = np.zeros((len(new), len(column)))
+    for j, grams in enumerate(new_grams):
+        held[j, [column[g] for g in grams]] = 1.0
+    by_article = {a.clause_id: i for i, a in enumerate(old)}
+    wanted = np.zeros((len(old), len(column)))
+    for i, article in enumerate(old):
+        wanted[i, [column[g] for g in set(_grams(_HEADING_LABEL.sub(" ", article.headings))) if g in column]] = 1.0
+    wanted *= weights
+    shares = (wanted @ held.T) / np.maximum(wanted.sum(axis=1, keepdims=True), 1e-9)
+    return shares[[by_article[article.clause_id] for article, _, _ in units]]
 
 
 def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
