@@ -5,6 +5,7 @@
     python scripts/check_alignment.py --judged scripts/data/alignment_judged.jsonl   # precision on checked pairs
     python scripts/check_alignment.py --candidates 40 --seed 11                # the best three candidates, to label
     python scripts/check_alignment.py --tune scripts/data/alignment_tuning.jsonl     # the none threshold, swept
+    python scripts/check_alignment.py --index var/align-dense --cv scripts/data/alignment_tuning.jsonl  # variants, cross-validated
 
 Pairs are drawn from the rows of texts repealed by an indexed text (article rows and the 款 rows of split
 articles), seeded; `--exclude` leaves out the rows of another file (the tuning sample is not reported on).
@@ -196,11 +197,16 @@ def _answer(answers: dict[str, str], old: str) -> str | None:
     return answers.get(old, answers.get(re.sub(r"第[零一二三四五六七八九十百千]+款$", "", old)))
 
 
-VARIANTS = {  # name: settings of indexer/align.py tried against the shipped ones
+VARIANTS = {  # name: settings of indexer/align.py tried against the shipped ones ("before": without the headings)
     "shipped": {},
     "words only (before)": {"HEADING_BONUS": 0.0},
+    "reverse 0.3 (before)": {"HEADING_BONUS": 0.0, "REVERSE_SHARE": 0.3},
+    "dense 0.1 (before)": {"HEADING_BONUS": 0.0, "DENSE_SHARE": 0.1},
+    "dense 0.2 (before)": {"HEADING_BONUS": 0.0, "DENSE_SHARE": 0.2},
     "headings 0.03": {"HEADING_BONUS": 0.03},
     "headings 0.07": {"HEADING_BONUS": 0.07},
+    "headings 0.1": {"HEADING_BONUS": 0.1},
+    "reverse 0.3": {"REVERSE_SHARE": 0.3},
     "modal 0.03": {"MODAL_BONUS": 0.03},
     "modal 0.06": {"MODAL_BONUS": 0.06},
 }
