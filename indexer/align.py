@@ -9,6 +9,8 @@ an older version with the current version of the same title. How, for each old a
   by rarity over both texts, that the new article holds (no bigram spans a number: amounts change), mixed with
   a little of the reverse share (DENSE_SHARE can add the cosine of the two articles' vectors; it is 0: words
   only, as chosen, BENCHMARKS.md);
+- the headings: a candidate under the 编, 分编, 章 and 节 whose words hold the old article's chapter and section
+  headings gains up to HEADING_BONUS (the part of the code the old law became, found from its own chapters);
 - the order of the articles: the old text's neighbours that went to nearby new articles support a candidate
   (a code keeps each old law's rules together in its own part, in much the same order);
 - below NONE_BELOW no article carries the rule: none, never the nearest article; an old article that only says
@@ -36,7 +38,7 @@ from policy_search.model import Clause, ClauseKind, DocumentMeta
 from policy_search.numerals import numeral_value
 from policy_search.text import fold
 
-ALIGNMENT_VERSION = 1  # recorded in the manifest
+ALIGNMENT_VERSION = 2  # recorded in the manifest
 NONE_BELOW = 0.36  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
 SAME_ABOVE = 0.95  # both shares at least this: the same words
 REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
@@ -44,6 +46,8 @@ DENSE_SHARE = 0.0  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 
 DENSE_FLOOR = 0.75
 ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' successors sit next to
 ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
+HEADING_BONUS = 0.05  # (chosen by cross-validation, BENCHMARKS.md) at most this much for a new article whose part and chapter headings hold the old article's headings' words
+MODAL_BONUS = 0.0  # at most this much for a new article with the old unit's kinds of rule (禁止, 应当, 鼓励, 可以, 罚款, 是指 …)
 PARAGRAPH_SHARE = 0.6  # a new 款 is named when it holds this share of the old unit …
 PARAGRAPH_LEAD = 1.5  # … and this many times the share of the next best 款 of that article
 
@@ -52,6 +56,9 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff]")
 _NUMERAL = re.compile(r"[零一二三四五六七八九十百千万亿两]+(?=[万元倍日天个月年%])")
 _COMMENCEMENT = re.compile(r"^本(?:法|条例|规定|办法|细则|决定)(?:自.{0,30}起施行|自公布之日起施行)[。，]?(?:.{0,200}同时废止。?)?$")
 _PENALTY_PART = "法律责任"
+_MODALS = [re.compile(p) for p in (r"禁止|不得", r"应当|必须", r"鼓励|支持|推广", r"可以", r"罚款|处分|拘留", r"是指|本法所称",
+                                    r"负责|监督管理", r"制定|编制", r"公开|公布", r"报告|备案|报送")]
+_HEADING_LABEL = re.compile(r"第[零一二三四五六七八九十百]+[编章节]|第[零一二三四五六七八九十百]+分编|分编|一般规定|通则|附则")
 # a day of the year (每年6月5日为环境日) is what such a rule is about: only an article naming the same day carries it
 _DAY = re.compile(r"每年\s*([\d一二三四五六七八九十]+)\s*月\s*([\d一二三四五六七八九十]+)\s*日")
 _AMOUNT = re.compile(r"(?:[\d.]+|[零一二三四五六七八九十百千两]+)(?:万元|元|倍)|百分之[零一二三四五六七八九十点]+|[\d.]+%")
@@ -72,6 +79,7 @@ class Article:
     penalty: bool  # in a 法律责任 chapter
     paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (款 number, text) where there are several
     rows: list[int] = field(default_factory=list)  # positions of its units among the generation's clauses
+    headings: str = ""  # the 编, 章 and 节 it sits under
 
 
 def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
@@ -84,7 +92,8 @@ def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
         texts = [(loc.first_paragraph + i, clause.text[s:e]) for i, (s, e) in enumerate(loc.paragraphs)] or [(loc.first_paragraph, clause.text)]
         if loc.part == 1 or not found[clause.doc_id]:
             number = numeral_value(loc.article[1:-1]) if loc.article.endswith("条") else None
-            found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path)))
+            found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path),
+                                                headings=" ".join(loc.path)))
         article = found[clause.doc_id][-1]
         article.rows.append(row)
         article.text += clause.text
@@ -152,7 +161,45 @@ def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray
         day = _days(text)
         if day:
             scores[u][[_days(n.text) != day for n in new]] = 0.0
+    if MODAL_BONUS > 0:
+        scores += MODAL_BONUS * _modal_shares(units, new) * (scores > 0)
+    if HEADING_BONUS > 0:
+        scores += HEADING_BONUS * _heading_shares(old, new, units) * (scores > 0)
     return units, scorer, _with_order(scores, old, new, units)
+
+
+def _modals(text: str) -> frozenset[int]:
+    return frozenset(i for i, pattern in enumerate(_MODALS) if pattern.search(text))
+
+
+def _modal_shares(units: list, new: list[Article]) -> np.ndarray:
+    """Old unit × new article: the share of the old unit's kinds of rule the new article also has."""
+    new_modals = [_modals(a.text) for a in new]
+    shares = np.zeros((len(units), len(new)))
+    for u, (_, _, text) in enumerate(units):
+        kinds = _modals(text)
+        if kinds:
+            shares[u] = [len(kinds & found) / len(kinds) for found in new_modals]
+    return shares
+
+
+def _heading_shares(old: list[Article], new: list[Article], units: list) -> np.ndarray:
+    """Old unit × new article: the share of the old article's heading bigrams (chapter, section) that the new
+    article's headings (编, 分编, 章, 节) hold, weighted by rarity among the new headings."""
+    new_grams = [set(_grams(_HEADING_LABEL.sub(" ", a.headings))) for a in new]
+    frequency = Counter(g for grams in new_grams for g in grams)
+    column = {g: i for i, g in enumerate(frequency)}
+    weights = np.array([math.log(1 + len(new) / f) for f in frequency.values()])
+    held = np.zeros((len(new), len(column)))
+    for j, grams in enumerate(new_grams):
+        held[j, [column[g] for g in grams]] = 1.0
+    by_article = {a.clause_id: i for i, a in enumerate(old)}
+    wanted = np.zeros((len(old), len(column)))
+    for i, article in enumerate(old):
+        wanted[i, [column[g] for g in set(_grams(_HEADING_LABEL.sub(" ", article.headings))) if g in column]] = 1.0
+    wanted *= weights
+    shares = (wanted @ held.T) / np.maximum(wanted.sum(axis=1, keepdims=True), 1e-9)
+    return shares[[by_article[article.clause_id] for article, _, _ in units]]
 
 
 def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:

@@ -88,3 +88,16 @@ def test_the_manifest_records_the_alignment_and_its_time(generation):
     recorded = store.read_manifest(generation)["alignments"]
     assert recorded["rows"] == len(store.read_alignments(generation)) > 0
     assert recorded["seconds"] >= 0
+
+
+def test_of_two_articles_with_the_same_words_the_one_under_the_old_articles_headings_is_chosen(monkeypatch):
+    from indexer import align
+
+    old = [align.Article("old-1", "old", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第三章 大气污染防治措施")]
+    new = [
+        align.Article("new-1", "code", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第二编 污染防治 第三分编 水污染防治 第七章 一般规定"),
+        align.Article("new-2", "code", 2, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第二编 污染防治 第二分编 大气污染防治 第三章 一般规定"),
+    ]
+    assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-2"]
+    monkeypatch.setattr(align, "HEADING_BONUS", 0.0)  # words alone cannot tell them apart: the first is taken
+    assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-1"]
