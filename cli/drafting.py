@@ -15,7 +15,7 @@ def add_commands(commands) -> None:
     draft.add_argument("problems", type=Path, help="one problem per line (.txt), paragraphs of a .docx, or the first column of a .xlsx")
     draft.add_argument("--out", type=Path, required=True, help="plan.docx or plan.md")
     draft.add_argument("--index", type=Path, default=Path("var/index"))
-    draft.add_argument("--bases", type=int, default=8, help="bases per problem")
+    draft.add_argument("--bases", type=int, default=10, help="bases per problem, the most relevant")
     draft.add_argument("--region", default=None, help="bring this region's texts forward")
     draft.add_argument("--title", default=None)
     draft.add_argument("--model", choices=MODELS, default=None, help="built-in embedding model the index was built with")

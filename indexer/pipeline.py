@@ -86,6 +86,7 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
         status=header.status,
         effective_date=header.effective_date,
         part_label=None if has_articles else header.part_label,
+        sample=bool((sidecar or {}).get("sample")),
     )
     return ParsedDocument(meta, clauses)
 

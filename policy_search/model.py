@@ -130,6 +130,7 @@ class DocumentMeta:
     effective_date: str | None = None  # 施行日期
     part_label: str | None = None  # how numbered parts of a document without articles are cited: 条 or 部分
     repealed_by: str | None = None  # doc id of an indexed text that repeals this one (…同时废止)
+    sample: bool = False  # written to show what the project does, not a real text: never ahead of one, never a basis
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

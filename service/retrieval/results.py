@@ -74,6 +74,7 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "repealed_by": meta.repealed_by,
         "issuers": list(meta.issuers),
         "effective_date": meta.effective_date,
+        "sample": meta.sample,
     }
 
 
@@ -149,6 +150,10 @@ def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, exp
     }
     if outcome.notice:
         answer["notice"] = outcome.notice
+    if outcome.weak:
+        answer["weak"] = True
+    if explain and outcome.match:
+        answer["match"] = outcome.match
     if outcome.citations:
         answer["citations"] = [resolution.to_json(index) for resolution in outcome.citations]
     if explain and outcome.expansions:

@@ -152,7 +152,14 @@
     line.append(parts.join(" · "));
     if (documentMeta.superseded) line.append(el("span", "badge", documentMeta.status || "已被新版本取代"));
     else if (documentMeta.status && documentMeta.status !== "现行有效") line.append(el("span", "badge", documentMeta.status));
+    if (documentMeta.sample) line.append(sampleBadge());
     return line;
+  }
+
+  function sampleBadge() {
+    const badge = el("span", "badge sample-badge", "示例");
+    badge.title = "本项目编写的示例文件，不是真实文件，不能作为依据引用";
+    return badge;
   }
 
   async function copyText(text) {
