@@ -213,12 +213,19 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
     grid = {
         "ranker": {"on" if base.rerank else "off": {}, "off" if base.rerank else "on": {"rerank": not base.rerank}},
         "dense weight": {f"{base.dense_weight:g}": {}} | {f"{w:g}": {"dense_weight": w} for w in weights if w != base.dense_weight},
-        "priors": {"on": {}, "off": {"local_factor": 1.0, "repeat_window": 0}},
+        "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
+                   "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
         "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
     }
-    if hasattr(base, "phrase_weight"):
-        grid["phrase signal"] = {f"{base.phrase_weight:g}": {}} | {
-            f"{w:g}": {"phrase_weight": w} for w in (0.0, 0.1, 0.2, 0.3) if w != base.phrase_weight}
+    first = {"phrase_first": 10}
+    phrase = {"off": {"phrase_weight": 0.0, "phrase_first": 0}, "first": {"phrase_weight": 0.0} | first}
+    phrase |= {f"first+{w:g}": {"phrase_weight": w} | first for w in (0.1, 0.2, 0.3)}
+    current = next((name for name, knobs in phrase.items() if all(getattr(replace(base, **knobs), k) == getattr(base, k)
+                                                                   for k in ("phrase_weight", "phrase_first"))), None)
+    if current is None:
+        current = f"first+{base.phrase_weight:g}" if base.phrase_first else f"{base.phrase_weight:g}"
+        phrase = {current: {}} | phrase
+    grid["phrase signal"] = {current: {}} | {name: knobs for name, knobs in phrase.items() if name != current}
     return grid
 
 
