@@ -5,8 +5,8 @@
 
 Fragments are the runs between punctuation marks of clauses of the eco evaluation index (scripts/evaluate.py
 builds it), 6–14 characters long, held by no other clause; one fragment per clause drawn at random (fixed
-seed) from the current, searchable clauses. Each is searched as a query with the default ranking, and once
-with the phrase signal off (phrase_weight 0, phrase_first 0), in the same run.
+seed) from the current, searchable clauses. Each is searched as a query with the default ranking, and with
+the default as it was before the phrase signal (the learned ranker on, no phrase signal), in the same run.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from protocol import with_ci  # noqa: E402
 from reports import write_report  # noqa: E402
 
-from evaluate import SHARED, index_dir  # noqa: E402
+from evaluate import SHARED, eco_sources, index_dir  # noqa: E402
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from policy_search.text import compact  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
@@ -61,16 +61,18 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=3)
     parser.add_argument("--model", default=None)
     parser.add_argument("--index", type=Path, default=None, help="default: the eco evaluation index of the model")
+    parser.add_argument("--subset", choices=("judged",), default=None, help="the eco index of the judged documents only")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench_phrases.json")
     args = parser.parse_args()
     embedder = load_embedder(None, model=args.model)
-    folder = args.index or index_dir("eco", embedder.model_dir.name, embedder.passage_precision)
+    folder = args.index or index_dir(eco_sources(args.subset)[0], embedder.model_dir.name, embedder.passage_precision)
     if not (folder / "CURRENT").exists():
         print(f"no index at {folder}: run scripts/evaluate.py --eco first" if (SHARED / "eval").is_dir() else "no evaluation data")
         return 0
     index = load_index(folder, embedder, {"backend": "local"})
-    base = RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned)
-    configs = {"with the phrase signal": base, "without": replace(base, phrase_weight=0.0, phrase_first=0)}
+    base = RankingConfig(dense_weight=embedder.dense_weight)
+    # before: the default as it was (the learned ranker on, no phrase signal)
+    configs = {"default": base, "before": replace(base, rerank=True, phrase_weight=0.0, phrase_first=0)}
     sample = fragments(index, args.fragments, args.seed)
     report: dict = {"index": str(folder), "fragments": len(sample), "seed": args.seed, "top": args.top, "runs": {}}
     for name, config in configs.items():

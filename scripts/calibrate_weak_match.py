@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from protocol import FOLDS, fold_of, with_ci  # noqa: E402
 from reports import write_report  # noqa: E402
 
-from evaluate import SHARED, eco_queries, index_dir  # noqa: E402
+from evaluate import SHARED, eco_queries, eco_sources, index_dir  # noqa: E402
 from policy_search.embedding.loading import load_embedder  # noqa: E402
 from service.retrieval.loaded import load_index  # noqa: E402
 from service.retrieval.ranking import RankingConfig  # noqa: E402
@@ -67,15 +67,16 @@ def main() -> int:
     parser.add_argument("--model", default=None)
     parser.add_argument("--negatives", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--subset", choices=("judged",), default=None, help="the eco index of the judged documents only")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "calibrate_weak_match.json")
     args = parser.parse_args()
     if not (SHARED / "eval").is_dir():
         print("no evaluation data; nothing to calibrate")
         return 0
     embedder = load_embedder(None, model=args.model)
-    folder = index_dir("eco", embedder.model_dir.name, embedder.passage_precision)
+    folder = index_dir(eco_sources(args.subset)[0], embedder.model_dir.name, embedder.passage_precision)
     index = load_index(folder, embedder, {"backend": "local"})
-    searcher = Searcher(index, embedder, RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned))
+    searcher = Searcher(index, embedder, RankingConfig(dense_weight=embedder.dense_weight))
     real_queries = [q for q in eco_queries() if q["kind"] != "citation"]
     none_queries = unanswerable(index, args.negatives, args.seed)
 

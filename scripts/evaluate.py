@@ -170,6 +170,17 @@ def drafting_recall(searcher: Searcher, queries: list[dict], bases: int = DRAFTI
             "per_problem": recalls, "penalties": penalties}
 
 
+def eco_sources(subset: str | None) -> tuple[str, list[Path]]:
+    """The eco collection's name and sources: the whole corpus and the speech, or (`judged`) only the documents
+    the query sets judge and the speech — a quarter of the units, no distractors, so its figures run higher than the
+    whole corpus's and are for comparing settings with each other, not with targets."""
+    eco = SHARED / "corpus" / "eco"
+    if subset is None:
+        return "eco", [eco, SPEECH]
+    judged = sorted({r["file"] for q in eco_queries() for r in q["relevant"] if "snippet" not in r})
+    return f"eco-{subset}", [eco / name for name in judged] + [SPEECH]
+
+
 def eco_queries() -> list[dict]:
     """eco_dev and eco_dev2, each query labelled with its set."""
     return [q | {"set": name} for name in ECO_SETS for q in load_jsonl(SHARED / "eval" / f"{name}.jsonl")]
@@ -322,6 +333,8 @@ def main() -> int:
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
     parser.add_argument("--protocol", action="store_true",
                         help="judge each ranking component by cross-validation (eco sets; STARD held-out where built or with --stard)")
+    parser.add_argument("--subset", choices=("judged",), default=None,
+                        help="eco: only the documents the query sets judge (a smaller index, for comparing settings)")
     parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
     args = parser.parse_args()
@@ -336,7 +349,7 @@ def main() -> int:
     lexical_only = all(CONFIGS[name][0] == "bm25" for name in names)  # no model, and an index without vectors of its own
     embedder = None if lexical_only else load_embedder(args.model_dir, model=args.model, threads=args.threads,
                                                        int8_queries=args.int8_queries, passage_precision=args.passage_precision)
-    knobs = {"dense_weight": embedder.dense_weight, "rerank": embedder.tuned} if embedder else {}  # the service's defaults
+    knobs = {"dense_weight": embedder.dense_weight} if embedder else {}  # the service's defaults
     knobs |= dict(_knob(*setting.split("=", 1)) for setting in args.set)
     base = RankingConfig(**knobs)
     configs = {name: (CONFIGS[name][0], replace(base, **CONFIGS[name][1])) for name in names}
@@ -349,9 +362,11 @@ def main() -> int:
         index = load_index(out, embedder, {"backend": "local"})
         return {name: (mode, Searcher(index, embedder, config)) for name, (mode, config) in configs.items()}
 
+    eco_name, eco_paths = eco_sources(args.subset)
+    report["eco_collection"] = eco_name
     if args.protocol:
-        eco_out = index_dir("eco", model_name, precision)
-        ensure_index(eco_out, [SHARED / "corpus" / "eco", SPEECH], embedder)
+        eco_out = index_dir(eco_name, model_name, precision)
+        ensure_index(eco_out, eco_paths, embedder)
         stard_out = index_dir("stard", model_name, precision)
         if args.stard:
             ensure_index(stard_out, [STARD / "corpus.jsonl"], embedder)
@@ -359,8 +374,8 @@ def main() -> int:
         write_report(args.out, report)
         return 0
     if args.eco or both:
-        out = index_dir("eco-samples" if args.with_samples else "eco", model_name, precision)
-        ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
+        out = index_dir(f"{eco_name}-samples" if args.with_samples else eco_name, model_name, precision)
+        ensure_index(out, eco_paths[:-1] + [ROOT / "corpus" if args.with_samples else SPEECH], embedder)
         queries = eco_queries()
         drafting = [q for q in queries if q["kind"] == "drafting"]
         runs, report["drafting"] = {}, {}
@@ -370,7 +385,7 @@ def main() -> int:
                 report["drafting"][name] = drafting_recall(searcher, drafting)
         report["eco"] = {name: table for name, (table, _) in runs.items()}
         report["eco_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
-        print_side_by_side("eco_dev", report["eco"], ("R@10", "MRR@10"))
+        print_side_by_side("eco_dev + eco_dev2 (rows eco_dev, eco_dev2: each set; overall: both)", report["eco"], ("R@10", "MRR@10"))
         print(f"\ndrafting Recall@{DRAFTING_BASES} ({len(drafting)} problems): "
               + "  ".join(f"{name} {row['recall']:.3f} [{row['ci'][0]:.2f},{row['ci'][1]:.2f}]" for name, row in report["drafting"].items()))
     if args.stard or both:

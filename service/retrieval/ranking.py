@@ -16,9 +16,11 @@ class RankingConfig:
     named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
-    rerank: bool = True  # hybrid searches go through the learned ranker (service/retrieval/rerank.py)
+    # hybrid searches go through the learned ranker (service/retrieval/rerank.py): off, as it lost under the
+    # validation protocol (BENCHMARKS.md) and costs throughput under load
+    rerank: bool = False
     rerank_weight: float | None = None  # reranked = w · ranker + (1 − w) · fused, scaled over its depth; None: the ranker's
-    thesaurus: bool = False  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py)
+    thesaurus: bool = True  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py); won under the protocol
     synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
     phrase_weight: float = 0.0  # added to a hit's score per share of the query it holds verbatim (phrases.py)
     weak_coverage: float = 0.25  # a search whose best hits hold less of the query's words (weighted) …

@@ -110,3 +110,9 @@ def test_the_api_carries_the_weak_notice_and_the_sample_mark(sample_index):
         assert "notice" not in found or found["notice"] is None
         flags = [r["document"]["sample"] for r in found["results"]]
         assert True in flags and flags == sorted(flags)
+
+
+def test_a_cited_sample_still_answers_first(sample_index):
+    """What a first run shows of local genres: a sample's numbered measure, cited, comes first."""
+    found = results(searcher_for(sample_index), "《示例市暗管偷排专项整治措施》第二条")
+    assert found[0]["document"]["sample"] is True and found[0]["citation"] == "《示例市暗管偷排专项整治措施》第二条"
