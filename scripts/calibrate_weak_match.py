@@ -36,7 +36,7 @@ from service.retrieval.weak import WeakMatch  # noqa: E402
 
 MAX_FALSE_NOTICES = 0.02
 COVERAGES = [round(x, 2) for x in np.arange(0.05, 0.55, 0.05)]
-COSINES = [round(x, 3) for x in np.arange(0.70, 0.921, 0.005)]
+COSINES = [round(x, 3) for x in np.arange(0.10, 0.921, 0.01)]
 
 
 def unanswerable(index, count: int, seed: int) -> list[str]:
@@ -96,6 +96,7 @@ def main() -> int:
         flagged_real[real_folds == fold] = [rule.is_weak(*row) for row in real[real_folds == fold]]
         flagged_none[none_folds == fold] = [rule.is_weak(*row) for row in none[none_folds == fold]]
     final = choose(real, none)
+    chosen = [(float(c), float(d)) for c, d in chosen]
     print(f"{len(real)} real queries, {len(none)} with no answer; thresholds chosen per fold (coverage, cosine): {chosen}")
     print(f"out of fold: real queries flagged {with_ci(flagged_real)}, no-answer queries flagged {with_ci(flagged_none)}")
     missed = [q["query"] for q, f in zip(real_queries, flagged_real) if f]

@@ -24,7 +24,7 @@ class RankingConfig:
     synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
     phrase_weight: float = 0.0  # added to a hit's score per share of the query it holds verbatim (phrases.py)
     weak_coverage: float = 0.25  # a search whose best hits hold less of the query's words (weighted) …
-    weak_cosine: float = 0.80  # … and whose nearest clause is less similar than this gets the weak-match notice
+    weak_cosine: float = 0.41  # … and whose nearest clause is less similar than this gets the weak-match notice (both calibrated: weak.py)
     phrase_first: int = 10  # a query held whole by at most this many articles puts them first; 0: never
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from service.retrieval.phrases import phrase_scores, query_length, query_phrases
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
-from service.retrieval.weak import CHECKED_HITS, WEAK_NOTICE, WeakMatch, coverage
+from service.retrieval.weak import CHECKED_HITS, WEAK_NOTICE, WeakMatch, quick_coverage
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
@@ -199,7 +199,7 @@ class Searcher:
 
     def _match(self, hits: list[Hit], tokens: list[str], cosines: np.ndarray | None) -> dict[str, float]:
         """How well the best hits match: the most of the query's words one holds, and the nearest clause's cosine."""
-        best = max((coverage(self.index, tokens, h.clause) for h in hits[:CHECKED_HITS]), default=0.0)
+        best = quick_coverage(self.index, tokens, [h.clause for h in hits[:CHECKED_HITS]])
         match = {"coverage": round(best, 4)}
         if cosines is not None and len(cosines):
             match["cosine"] = round(float(cosines.max()), 4)
