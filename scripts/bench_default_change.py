@@ -3,7 +3,7 @@
     python scripts/bench_default_change.py --before a5d2583 --index var/eval-eco-index-… [--rounds 3] [--seconds 15]
 
 The code of revision `--before` is unpacked (git archive) into a temporary folder; then `scripts/bench_service.py`
-of that tree and of this one run by turns, `--rounds` times each, with their own defaults against the same
+of that tree and of this one run by turns (each going first every other round), `--rounds` times each, with their own defaults against the same
 index, so that the machine's drift falls on both alike. Medians over the rounds, and every round, are printed.
 """
 
@@ -46,7 +46,8 @@ def main() -> int:
         archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
         for round_ in range(args.rounds):
-            for name, tree in (("before", before), ("after", ROOT)):
+            order = (("before", before), ("after", ROOT))
+            for name, tree in order if round_ % 2 == 0 else order[::-1]:  # by turns, each side first in turn
                 levels = bench(tree, args.index, args.concurrency, args.seconds, Path(tmp) / f"{name}-{round_}.json")
                 runs[name].append(levels)
                 print(f"round {round_ + 1} {name}: " + "; ".join(
