@@ -17,7 +17,7 @@ from policy_search.text import fold
 from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
-from service.retrieval.phrases import phrase_scores, query_length, query_phrases
+from service.retrieval.phrases import MAX_WHOLE, phrase_scores, query_length, query_phrases, whole_query_clauses
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
@@ -149,9 +149,12 @@ class Searcher:
             candidates.update(lexical.top(n))
             timings["bm25"] = _ms(t)
         phrases: dict[int, float] = {}
-        if embed_query and (self.config.phrase_weight > 0 or self.config.phrase_first):
+        length = query_length(text) if embed_query else 0
+        if embed_query and (self.config.phrase_weight > 0 or (self.config.phrase_first and length <= MAX_WHOLE)):
             t = time.perf_counter()
-            phrases = {c: s for c, s in phrase_scores(index.phrases, query_phrases(text), query_length(text)).items() if allowed[c]}
+            # without an additive share only the whole query verbatim matters: one scan finds it
+            scores = phrase_scores if self.config.phrase_weight > 0 else whole_query_clauses
+            phrases = {c: s for c, s in scores(index.phrases, query_phrases(text), length).items() if allowed[c]}
             candidates.update(phrases)
             timings["phrase"] = _ms(t)
         if mode in ("hybrid", "dense") and self.embedder is not None and embed_query:
