@@ -16,7 +16,7 @@ def add_commands(commands) -> None:
     draft.add_argument("--out", type=Path, required=True,
                        help="plan.docx (written with plan.md and the 整改台账 plan.xlsx beside it), or plan.md or plan.xlsx alone")
     draft.add_argument("--index", type=Path, default=Path("var/index"))
-    draft.add_argument("--bases", type=int, default=8, help="bases per problem")
+    draft.add_argument("--bases", type=int, default=10, help="bases per problem, the most relevant")
     draft.add_argument("--region", default=None, help="bring this region's texts forward")
     draft.add_argument("--title", default=None)
     draft.add_argument("--issuer", default=None, help="the 落款's unit, e.g. 某县人民政府")

@@ -44,7 +44,7 @@ def add_commands(commands) -> None:
     query.add_argument("--dense-weight", default=None, type=_dense_weight,
                        help="share of the dense score in the hybrid mix (default: the model's, 0.7 for the tuned one)")
     query.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
-                       help="the learned ranker (default: with the tuned model); --no-rerank: the fastest answer")
+                       help="the learned ranker (default: off, BENCHMARKS.md); --rerank turns it on")
     query.add_argument("--thesaurus", action="store_true", default=RankingConfig.thesaurus,
                        help="BM25 also searches the query words' true synonyms (同义词词林)")
     query.add_argument("--json", action="store_true", help="one JSON object with a results list")

@@ -107,6 +107,10 @@ def load_sidecars(folder: Path) -> dict[str, dict]:
 
 def _checked(row: dict, where: str) -> dict:
     clean = {}
+    if "sample" in row:  # a text written to show the project's handling, not a real one
+        if not isinstance(row["sample"], bool):
+            raise UnsupportedDocument(where, f"field 'sample' must be true or false, got {row['sample']!r}")
+        clean["sample"] = row["sample"]
     for key in SIDECAR_FIELDS:
         value = row.get(key)
         if value is None or value == "":

@@ -91,6 +91,7 @@ def document_from_raw(raw: RawDocument, sidecar: dict | None, max_chars: int = D
         also_titles=header.also_titles,
         ocr_pages=raw.ocr_pages,
         ocr_confidence=None if raw.ocr_confidence is None else round(raw.ocr_confidence, 4),
+        sample=bool((sidecar or {}).get("sample")),
     )
     return ParsedDocument(meta, clauses)
 

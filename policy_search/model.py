@@ -137,6 +137,7 @@ class DocumentMeta:
     also_titles: tuple[str, ...] = ()  # other titles it is cited by: the 印发 notice that carries it, 青海省政府工作报告
     ocr_pages: int = 0  # pages read by OCR (a scan or photo): quotes must be checked against the original
     ocr_confidence: float | None = None  # mean recognition confidence of its OCR'd text; None when none was OCR'd
+    sample: bool = False  # written to show what the project does, not a real text: never ahead of one, never a basis
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -1,6 +1,6 @@
 """Load benchmark of the HTTP service: throughput and latency at 1, 4 and 16 concurrent clients.
 
-    python scripts/bench_service.py [--model e5-small] [--no-rerank] [--int8-queries] [--seconds 20] [--concurrency 1,4,16]
+    python scripts/bench_service.py [--model e5-small] [--rerank | --no-rerank] [--int8-queries] [--seconds 20] [--concurrency 1,4,16]
 
 Starts `policy-search serve` on a free loopback port, waits for /readyz, then runs closed-loop clients
 (each sends its next query when the previous answer arrives) with distinct queries: the STARD questions
@@ -122,7 +122,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=None, help="default: the eco evaluation index of the model")
     parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
-    parser.add_argument("--no-rerank", action="store_true", help="serve without the learned ranker")
+    parser.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
+                        help="serve with (or without) the learned ranker; default: the service's default (off)")
     parser.add_argument("--int8-queries", action="store_true", help="queries through the 8-bit ONNX graph")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", default="1,4,16")
@@ -138,15 +139,16 @@ def main() -> int:
         print(f"no index at {args.index}: build it first (python scripts/evaluate.py --eco)")
         return 1
     # no query cache: every request pays for its embedding, as a new question would
-    env = {"POLICY_SEARCH_QUERY_CACHE": "0", "POLICY_SEARCH_RERANK": str(not args.no_rerank).lower(),
-           "POLICY_SEARCH_INT8_QUERIES": str(args.int8_queries).lower()}
+    env = {"POLICY_SEARCH_QUERY_CACHE": "0", "POLICY_SEARCH_INT8_QUERIES": str(args.int8_queries).lower()}
+    if args.rerank is not None:
+        env["POLICY_SEARCH_RERANK"] = str(args.rerank).lower()
     if args.model:
         env["POLICY_SEARCH_MODEL"] = args.model
     with served(args.index, env, ["--threads", str(args.threads)] if args.threads else []) as base:
         queries = load_queries()
         asyncio.run(run_level(base, queries, 2, 3.0, 10_000))  # warm-up
         report = {"index": str(args.index), "client": args.client, "seconds_per_level": args.seconds, "server_threads": args.threads,
-                  "rerank": not args.no_rerank, "int8_queries": args.int8_queries, "levels": []}
+                  "rerank": args.rerank, "int8_queries": args.int8_queries, "levels": []}
         for n, concurrency in enumerate(int(c) for c in args.concurrency.split(",")):
             if args.client == "wrk":
                 level = run_level_wrk(base, queries, concurrency, args.seconds, n * 1000)

@@ -59,7 +59,7 @@ def main() -> int:
     ensure_index(milvus_dir, sources, embedder, engine)
     build_s = time.perf_counter() - started
 
-    config = RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned)
+    config = RankingConfig(dense_weight=embedder.dense_weight)
     searchers = {
         "local": Searcher(load_index(local_dir, embedder, {"backend": "local"}), embedder, config),
         "milvus": Searcher(load_index(milvus_dir, embedder, engine), embedder, config),

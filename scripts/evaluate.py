@@ -4,12 +4,13 @@
     python scripts/evaluate.py --model e5-small      # the stock model (or --model-dir DIR: any local folder)
     python scripts/evaluate.py --configs hybrid,rerank --stard --stard-split all
     python scripts/evaluate.py --stard --configs bm25  # BM25 alone: no model, a BM25-only index (minutes, not an hour)
+    python scripts/evaluate.py --protocol            # every ranking component judged by cross-validation (below)
 
 Configurations: `bm25` and `dense` (one retriever each; `bm25+thesaurus` with synonyms), `hybrid` (both, fused, no second stage), `thesaurus`
 (hybrid, BM25 also searching the query words' true synonyms), `rerank` (hybrid through the learned ranker),
 `rerank+thesaurus`, and `default` (what the service does with its default settings).
 
-eco: `../shared/eval/eco_dev.jsonl` over `../shared/corpus/eco` plus the bundled speech it judges; Recall@10,
+eco: `../shared/eval/eco_dev.jsonl` and `eco_dev2.jsonl` (each on its own and together) over `../shared/corpus/eco` plus the bundled speech it judges; Recall@10,
 MRR@10 and nDCG@10 per query kind, and Recall@10 of the bases the drafting aid suggests for the drafting
 problems. The bundled sample local documents are left out of this collection: nobody judged them, and they
 were written on the same subjects as the queries (`--with-samples` adds them, into an index of its own). A
@@ -18,6 +19,14 @@ occurs in the result's text.
 stard: `../shared/eval/stard/train.jsonl` over the 58,657-article `corpus.jsonl`; Recall@10, Recall@100 and
 MRR@10, matching on title and article label. `--stard-split` takes the fixed parts of scripts/stard.py;
 the default is `heldout`, as the tuned model and the ranker learnt from the tuning part.
+Every figure comes with its 95% bootstrap interval over the queries (scripts/protocol.py).
+
+`--protocol` applies the validation protocol to each ranking component (the learned ranker, the dense weight, the
+priors, the thesaurus, the phrase signal): eco_dev and eco_dev2 together, in 5 fixed folds by query id, with
+STARD's held-out part in 5 folds of its own (by groups of shared articles) where its index is built or `--stard`
+asks for it. For each fold, the component's value with the best objective ((R@10 + MRR@10) / 2, each query set
+weighing the same) on the other folds is chosen and scored on that fold; a change from the default is kept only
+where the out-of-fold score beats the default's on the same queries and most folds choose it.
 Indexes are built once per model under var/ and reused (the embedding cache makes a rebuild after a code
 change cheap). The JSON report also holds, per query, the rank of each relevant item.
 """
@@ -32,13 +41,16 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from protocol import FOLDS, bootstrap_ci, cross_validate, diff_ci, fold_of, with_ci  # noqa: E402
 from reports import write_report  # noqa: E402
 
-from stard import SPLITS, STARD, load_jsonl, stard_queries  # noqa: E402
+from stard import SPLITS, STARD, _groups, load_jsonl, stard_queries  # noqa: E402
 
 from indexer.build import build_index  # noqa: E402
 from indexer.pipeline import discover, parse_files  # noqa: E402
@@ -64,6 +76,7 @@ CONFIGS = {
     "default": ("hybrid", {}),
 }
 DRAFTING_BASES = 10
+ECO_SETS = ("eco_dev", "eco_dev2")
 
 
 def ensure_index(out: Path, sources: list[Path], embedder, engine: dict | None = None) -> None:
@@ -120,7 +133,8 @@ def score_query(found_at: dict[int, int], relevant: list[dict], ks=(10, 100)) ->
 
 
 def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title: bool) -> tuple[dict, list[dict]]:
-    """Metrics per query kind, and per query the rank of each relevant item (None when not retrieved)."""
+    """Metrics per query kind (mean, and its bootstrap interval under `ci`), and per query the rank of each relevant
+    item (None when not retrieved) with its metrics."""
     per_kind: dict[str, list[dict]] = defaultdict(list)
     ranks = []
     for query in queries:
@@ -128,12 +142,20 @@ def run(searcher: Searcher, queries: list[dict], mode: str, top_k: int, by_title
         results = [hit_result(searcher.index, hit, outcome.tokens) for hit in outcome.hits]
         found_at = found_ranks(results, query["relevant"], by_title)
         metrics = score_query(found_at, query["relevant"])
-        ranks.append({"query": query["query"], "kind": query.get("kind"),
+        ranks.append({"qid": query.get("qid"), "query": query["query"], "kind": query.get("kind"), "metrics": metrics,
                       "ranks": [found_at.get(i) for i in range(len(query["relevant"]))]})
         per_kind[query.get("kind", "all")].append(metrics)
+        if "set" in query:
+            per_kind[query["set"]].append(metrics)
         per_kind["overall"].append(metrics)
-    table = {kind: {m: round(sum(x[m] for x in rows) / len(rows), 4) for m in rows[0]} | {"n": len(rows)} for kind, rows in per_kind.items()}
-    return table, ranks
+    return {kind: summarise(rows) for kind, rows in per_kind.items()}, ranks
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Mean of each metric over the rows, its interval under `ci`, and `n`."""
+    table: dict = {m: round(sum(x[m] for x in rows) / len(rows), 4) for m in rows[0]}
+    table["ci"] = {m: [round(v, 4) for v in bootstrap_ci([x[m] for x in rows])] for m in rows[0]}
+    return table | {"n": len(rows)}
 
 
 def drafting_recall(searcher: Searcher, queries: list[dict], bases: int = DRAFTING_BASES) -> dict:
@@ -144,7 +166,24 @@ def drafting_recall(searcher: Searcher, queries: list[dict], bases: int = DRAFTI
         found = sum(1 for rel in query["relevant"] if any(matches(b, rel, False) for b in row["bases"]))
         recalls.append(found / len(query["relevant"]))
         penalties += len(row["penalties"])
-    return {"recall": round(sum(recalls) / len(recalls), 4), "per_problem": recalls, "penalties": penalties}
+    return {"recall": round(sum(recalls) / len(recalls), 4), "ci": [round(v, 4) for v in bootstrap_ci(recalls)],
+            "per_problem": recalls, "penalties": penalties}
+
+
+def eco_sources(subset: str | None) -> tuple[str, list[Path]]:
+    """The eco collection's name and sources: the whole corpus and the speech, or (`judged`) only the documents
+    the query sets judge and the speech — a quarter of the units, no distractors, so its figures run higher than the
+    whole corpus's and are for comparing settings with each other, not with targets."""
+    eco = SHARED / "corpus" / "eco"
+    if subset is None:
+        return "eco", [eco, SPEECH]
+    judged = sorted({r["file"] for q in eco_queries() for r in q["relevant"] if "snippet" not in r})
+    return f"eco-{subset}", [eco / name for name in judged] + [SPEECH]
+
+
+def eco_queries() -> list[dict]:
+    """eco_dev and eco_dev2, each query labelled with its set."""
+    return [q | {"set": name} for name in ECO_SETS for q in load_jsonl(SHARED / "eval" / f"{name}.jsonl")]
 
 
 def index_dir(name: str, model_name: str | None, precision: str | None = None) -> Path:
@@ -162,15 +201,112 @@ def stard_seen(tuning: dict, split: str) -> bool:
 
 
 def print_side_by_side(title: str, tables: dict[str, dict], metrics: tuple[str, ...]) -> None:
-    """Rows: query kinds; columns: configurations; cells: the metrics joined by slashes."""
+    """Rows: query kinds; columns: configurations; cells: each metric with its bootstrap interval."""
     names = list(tables)
     kinds = list(next(iter(tables.values())))
-    print(f"\n{title}  ({' / '.join(metrics)})")
-    print(f"  {'kind':<10} {'n':>4}  " + "  ".join(f"{name:<20}" for name in names))
+    print(f"\n{title}  ({' / '.join(metrics)}, each with its 95% bootstrap interval)")
+    width = 19 * len(metrics)
+    print(f"  {'kind':<10} {'n':>4}  " + "  ".join(f"{name:<{width}}" for name in names))
     for kind in kinds:
         n = tables[names[0]][kind]["n"]
-        cells = ["/".join(f"{tables[name][kind][m]:.3f}" for m in metrics) for name in names]
-        print(f"  {kind:<10} {n:>4}  " + "  ".join(f"{cell:<20}" for cell in cells))
+        cells = [" / ".join(_cell(tables[name][kind], m) for m in metrics) for name in names]
+        print(f"  {kind:<10} {n:>4}  " + "  ".join(f"{cell:<{width}}" for cell in cells))
+
+
+def _cell(row: dict, metric: str) -> str:
+    low, high = row["ci"][metric]
+    return f"{row[metric]:.3f} [{low:.2f},{high:.2f}]"
+
+
+# component → value → changes to the default configuration; the first value of each is its setting in the default
+def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
+    weights = [0.5, 0.6, 0.7, 0.8, 0.9]
+    grid = {
+        "ranker": {"on" if base.rerank else "off": {}, "off" if base.rerank else "on": {"rerank": not base.rerank}},
+        "dense weight": {f"{base.dense_weight:g}": {}} | {f"{w:g}": {"dense_weight": w} for w in weights if w != base.dense_weight},
+        "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
+                   "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
+        "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
+    }
+    first = {"phrase_first": 10}
+    phrase = {"off": {"phrase_weight": 0.0, "phrase_first": 0}, "first": {"phrase_weight": 0.0} | first}
+    phrase |= {f"first+{w:g}": {"phrase_weight": w} | first for w in (0.1, 0.2, 0.3)}
+    current = next((name for name, knobs in phrase.items() if all(getattr(replace(base, **knobs), k) == getattr(base, k)
+                                                                   for k in ("phrase_weight", "phrase_first"))), None)
+    if current is None:
+        current = f"first+{base.phrase_weight:g}" if base.phrase_first else f"{base.phrase_weight:g}"
+        phrase = {current: {}} | phrase
+    grid["phrase signal"] = {current: {}} | {name: knobs for name, knobs in phrase.items() if name != current}
+    return grid
+
+
+def objective(metrics: dict) -> float:
+    return (metrics["R@10"] + metrics["MRR@10"]) / 2
+
+
+def run_protocol(embedder, base: RankingConfig, eco_index: Path, stard_index: Path | None, report: dict) -> None:
+    """Each component's values measured on every query, then judged fold by fold (scripts/protocol.py)."""
+    eco = eco_queries()
+    sets = [q["set"] for q in eco]
+    folds = [fold_of(q["qid"]) for q in eco]
+    stard = []
+    if stard_index is not None:
+        stard = stard_queries(STARD, "heldout")
+        group_of = _groups([{"relevant": q["ids"]} for q in stard])
+        sets += ["stard"] * len(stard)
+        folds += [fold_of(f"stard:{group_of[q['ids'][0]]}") for q in stard]
+    labels = {name: i for i, name in enumerate(dict.fromkeys(sets))}
+    set_ids, folds = np.array([labels[x] for x in sets]), np.array(folds)
+    eco_loaded = load_index(eco_index, embedder, {"backend": "local"})
+    stard_loaded = load_index(stard_index, embedder, {"backend": "local"}) if stard_index is not None else None
+    drafting = [q for q in eco if q["kind"] == "drafting"]
+    measured: dict[tuple, dict] = {}  # one measurement per distinct configuration
+
+    def measure(config: RankingConfig) -> dict:
+        key = tuple(sorted(config.__dict__.items()))
+        if key not in measured:
+            started = time.perf_counter()
+            _, eco_ranks = run(Searcher(eco_loaded, embedder, config), eco, "hybrid", 10, by_title=False)
+            rows = [r["metrics"] for r in eco_ranks]
+            if stard_loaded is not None:
+                _, stard_ranks = run(Searcher(stard_loaded, embedder, config), stard, "hybrid", 100, by_title=True)
+                rows += [r["metrics"] for r in stard_ranks]
+            bases = drafting_recall(Searcher(eco_loaded, embedder, config), drafting)
+            measured[key] = {"rows": rows, "drafting": bases["per_problem"]}
+            print(f"  measured {config_label(config, base)} in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        return measured[key]
+
+    report["protocol"] = {"folds": FOLDS, "sets": {name: int((set_ids == i).sum()) for name, i in labels.items()}, "components": {}}
+    print(f"\nvalidation protocol: {FOLDS} folds over {', '.join(f'{n} ({int((set_ids == i).sum())})' for n, i in labels.items())}; "
+          "objective (R@10 + MRR@10) / 2, each set weighing the same")
+    for component, values in components(base).items():
+        results = {value: measure(replace(base, **changes)) for value, changes in values.items()}
+        scores = {value: np.array([objective(m) for m in r["rows"]]) for value, r in results.items()}
+        current = next(iter(values))
+        verdict = cross_validate(component, scores, folds, current, set_ids)
+        print(f"\n{component} (default {current})")
+        for value, r in results.items():
+            cells = []
+            for name, i in labels.items():
+                part = [m for m, label in zip(r["rows"], set_ids) if label == i]
+                keys = ("R@10", "R@100", "MRR@10") if name == "stard" else ("R@10", "MRR@10")
+                cells.append(f"{name} " + " / ".join(with_ci([m[k] for m in part]) for k in keys))
+            cells.append(f"drafting bases R@10 {with_ci(r['drafting'])}")
+            print(f"  {value:<6} " + "   ".join(cells))
+        print(f"  chosen on the other folds: {', '.join(verdict.chosen)}; it beat {current} on {verdict.fold_wins} of {FOLDS} held-out folds")
+        print(f"  out-of-fold objective {with_ci(verdict.out_of_fold)} against {current} {with_ci(verdict.baseline)}: "
+              f"difference {diff_ci(verdict.out_of_fold, verdict.baseline)} -> {verdict.decision}")
+        report["protocol"]["components"][component] = {
+            "current": current, "chosen": verdict.chosen, "fold_wins": verdict.fold_wins, "decision": verdict.decision,
+            "out_of_fold": round(float(verdict.out_of_fold.mean()), 4), "baseline": round(float(verdict.baseline.mean()), 4),
+            "values": {value: {"objective": round(float(scores[value].mean()), 4),
+                               "drafting": round(float(np.mean(r["drafting"])), 4)} for value, r in results.items()},
+        }
+
+
+def config_label(config: RankingConfig, base: RankingConfig) -> str:
+    changed = {k: v for k, v in config.__dict__.items() if getattr(base, k) != v}
+    return ", ".join(f"{k}={v}" for k, v in changed.items()) or "the default"
 
 
 def _knob(key: str, value: str) -> tuple[str, object]:
@@ -195,6 +331,10 @@ def main() -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
+    parser.add_argument("--protocol", action="store_true",
+                        help="judge each ranking component by cross-validation (eco sets; STARD held-out where built or with --stard)")
+    parser.add_argument("--subset", choices=("judged",), default=None,
+                        help="eco: only the documents the query sets judge (a smaller index, for comparing settings)")
     parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
     args = parser.parse_args()
@@ -209,7 +349,7 @@ def main() -> int:
     lexical_only = all(CONFIGS[name][0] == "bm25" for name in names)  # no model, and an index without vectors of its own
     embedder = None if lexical_only else load_embedder(args.model_dir, model=args.model, threads=args.threads,
                                                        int8_queries=args.int8_queries, passage_precision=args.passage_precision)
-    knobs = {"dense_weight": embedder.dense_weight, "rerank": embedder.tuned} if embedder else {}  # the service's defaults
+    knobs = {"dense_weight": embedder.dense_weight} if embedder else {}  # the service's defaults
     knobs |= dict(_knob(*setting.split("=", 1)) for setting in args.set)
     base = RankingConfig(**knobs)
     configs = {name: (CONFIGS[name][0], replace(base, **CONFIGS[name][1])) for name in names}
@@ -222,10 +362,21 @@ def main() -> int:
         index = load_index(out, embedder, {"backend": "local"})
         return {name: (mode, Searcher(index, embedder, config)) for name, (mode, config) in configs.items()}
 
+    eco_name, eco_paths = eco_sources(args.subset)
+    report["eco_collection"] = eco_name
+    if args.protocol:
+        eco_out = index_dir(eco_name, model_name, precision)
+        ensure_index(eco_out, eco_paths, embedder)
+        stard_out = index_dir("stard", model_name, precision)
+        if args.stard:
+            ensure_index(stard_out, [STARD / "corpus.jsonl"], embedder)
+        run_protocol(embedder, base, eco_out, stard_out if store.IndexStore(stard_out).current() else None, report)
+        write_report(args.out, report)
+        return 0
     if args.eco or both:
-        out = index_dir("eco-samples" if args.with_samples else "eco", model_name, precision)
-        ensure_index(out, [SHARED / "corpus" / "eco", ROOT / "corpus" if args.with_samples else SPEECH], embedder)
-        queries = load_jsonl(SHARED / "eval" / "eco_dev.jsonl")
+        out = index_dir(f"{eco_name}-samples" if args.with_samples else eco_name, model_name, precision)
+        ensure_index(out, eco_paths[:-1] + [ROOT / "corpus" if args.with_samples else SPEECH], embedder)
+        queries = eco_queries()
         drafting = [q for q in queries if q["kind"] == "drafting"]
         runs, report["drafting"] = {}, {}
         for name, (mode, searcher) in searchers(out).items():
@@ -234,9 +385,9 @@ def main() -> int:
                 report["drafting"][name] = drafting_recall(searcher, drafting)
         report["eco"] = {name: table for name, (table, _) in runs.items()}
         report["eco_ranks"] = {name: ranks for name, (_, ranks) in runs.items()}
-        print_side_by_side("eco_dev", report["eco"], ("R@10", "MRR@10"))
+        print_side_by_side("eco_dev + eco_dev2 (rows eco_dev, eco_dev2: each set; overall: both)", report["eco"], ("R@10", "MRR@10"))
         print(f"\ndrafting Recall@{DRAFTING_BASES} ({len(drafting)} problems): "
-              + "  ".join(f"{name} {row['recall']:.3f}" for name, row in report["drafting"].items()))
+              + "  ".join(f"{name} {row['recall']:.3f} [{row['ci'][0]:.2f},{row['ci'][1]:.2f}]" for name, row in report["drafting"].items()))
     if args.stard or both:
         out = index_dir("stard", model_name, precision)
         ensure_index(out, [STARD / "corpus.jsonl"], embedder)

@@ -1,6 +1,6 @@
 """Drafting aid quality: do the bases suggested for each inspection problem include the clauses a plan must cite?
 
-    python scripts/evaluate_drafting.py [--bases 10] [--model e5-small | --model-dir DIR] [--no-rerank]
+    python scripts/evaluate_drafting.py [--bases 10] [--model e5-small | --model-dir DIR] [--rerank]
 
 Uses the `drafting` queries of ../shared/eval/eco_dev.jsonl over the eco index that scripts/evaluate.py
 builds for the model (var/eval-eco-index-MODEL); prints Recall@N of the bases per problem and overall, and
@@ -33,12 +33,12 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="a built-in model: e5-small-stard (default) or e5-small")
     parser.add_argument("--model-dir", type=Path, default=None, help="a local sentence-transformers folder")
     parser.add_argument("--dense-weight", type=float, default=None, help="default: the model's own mix")
-    parser.add_argument("--no-rerank", action="store_true", help="drafting without the learned ranker (used with a tuned model)")
+    parser.add_argument("--rerank", action="store_true", help="drafting through the learned ranker (off by default)")
     args = parser.parse_args()
     queries = [q for q in load_jsonl(SHARED / "eval" / "eco_dev.jsonl") if q["kind"] == "drafting"]
     embedder = load_embedder(args.model_dir, model=args.model)
     weight = embedder.dense_weight if args.dense_weight is None else args.dense_weight
-    config = RankingConfig(dense_weight=weight, rerank=embedder.tuned and not args.no_rerank)
+    config = RankingConfig(dense_weight=weight, rerank=args.rerank)
     searcher = Searcher(load_index(index_dir("eco", embedder.model_dir.name, embedder.passage_precision), embedder), embedder, config)
     found = drafting_recall(searcher, queries, args.bases)
     for query, recall in zip(queries, found["per_problem"]):

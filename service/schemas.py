@@ -125,6 +125,8 @@ class DocumentOut(BaseModel):
     repealed_by: str | None = Field(default=None, description="doc_id of the indexed text that repeals this one")
     issuers: list[str] = Field(default=[], description="every 发文机关 of a joint document")
     effective_date: str | None = None
+    sample: bool = Field(default=False, description="a sample document written to show the project, not a real text: "
+                         "it never ranks ahead of a real text and is no drafting basis unless asked")
 
 
 class LocationOut(BaseModel):
@@ -174,7 +176,10 @@ class SearchResponse(BaseModel):
     query: str
     took_ms: float
     index_generation: str
-    notice: str | None = Field(default=None, description="what to know before the hits: a cited document or clause not in the index")
+    notice: str | None = Field(default=None, description="what to know before the hits: a cited document or clause not in the index, "
+                                "or that nothing matches the query well (`weak`)")
+    weak: bool = Field(default=False, description="the best hits match the query weakly: least unlike, not answers")
+    match: dict[str, float] | None = Field(default=None, description="with explain: the best hits' word coverage and the nearest clause's cosine")
     citations: list[CitationOut] = []
     expansions: dict[str, list[str]] | None = Field(default=None, description="with explain: query word → the synonyms BM25 also searched")
     results: list[ResultOut]

@@ -29,8 +29,8 @@ class Settings(BaseSettings):
     query_cache: int = Field(default=256, ge=0, le=100_000)  # recent query embeddings kept
     # share of the dense score in the hybrid mix; default: the mix the model was chosen with (0.5 for others)
     dense_weight: float | None = Field(default=None, ge=0.0, le=1.0)
-    # hybrid searches go through the learned ranker unless a request says not; default: with the tuned model,
-    # whose scores it was trained on (over the stock model's it lost eco_dev R@10, BENCHMARKS.md)
+    # hybrid searches go through the learned ranker; default off: it lost under the validation protocol
+    # (BENCHMARKS.md) and costs about a third of the throughput under load; a request's `rerank` overrides it
     rerank: bool | None = None
     thesaurus: bool = RankingConfig.thesaurus  # BM25 also searches the query words' true synonyms
     int8_queries: bool = False  # queries through the 8-bit ONNX graph: faster, vectors at cosine ≈ 0.99
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         weight = self.dense_weight
         if weight is None:
             weight = getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT)
-        rerank = self.rerank if self.rerank is not None else bool(getattr(embedder, "tuned", False))
+        rerank = self.rerank if self.rerank is not None else RankingConfig.rerank
         return RankingConfig(dense_weight=weight, rerank=rerank, thesaurus=self.thesaurus)
 
 

@@ -1,4 +1,4 @@
-"""Drafting a rectification plan: bases per problem, ordered by authority, with obligations and penalties."""
+"""Drafting a rectification plan: bases per problem, most relevant first, with obligations and penalties."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from service.retrieval.filters import SearchFilters
 from service.retrieval.results import clause_result, hit_result
 from service.retrieval.searcher import Searcher
 from service.retrieval.successors import in_force_bases
+from service.retrieval.weak import coverage as word_coverage
 
 # A base must hold this share of the problem's words, weighted by rarity (BM25's idf), to be suggested at
 # all: a plan cites nothing rather than a clause that only resembles the problem. Embedding similarity was
@@ -50,10 +51,11 @@ PLAN_FIELDS = ("target", "measures", "leader", "unit", "partners", "owner", "dea
 
 @dataclass(frozen=True)
 class DraftOptions:
-    bases_per_problem: int = 8
+    bases_per_problem: int = 10
     doc_types: tuple[str, ...] = ()
     region: str | None = None
     penalties_per_problem: int = 5
+    include_samples: bool = False  # sample documents are nobody's authority: bases only when asked for
 
     def __post_init__(self) -> None:
         if not 1 <= self.bases_per_problem <= MAX_BASES:
@@ -83,21 +85,14 @@ def authority_rank(result: dict) -> tuple[int, int]:
 
 
 def coverage(searcher: Searcher, tokens: list[str], position: int) -> float:
-    """The share of the query's distinct words found in a unit (with the heading it sits under), weighted by rarity;
-    the document's title is left out, as a title word (会议, 长江) says little of what one clause requires."""
-    index = searcher.index
-    words = [word for word in dict.fromkeys(tokens) if len(word) > 1 or word.isdigit()]  # as highlights are
-    weights = index.idf(words)
-    if not words or weights.sum() <= 0:
-        return 0.0
-    clause = index.clauses[position]
-    heading = clause.locator.path[-1] if clause.locator.path else ""
-    present = set(index.tokenizer.tokens(f"{heading} {clause.text}"))
-    return float(sum(w for word, w in zip(words, weights) if word in present) / weights.sum())
+    """The share of the problem's words a unit holds, weighted by rarity (service/retrieval/weak.py)."""
+    return word_coverage(searcher.index, tokens, position)
 
 
 def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -> dict[str, Any]:
-    """Bases (best first within each authority level), their obligations, and the penalties linked to them."""
+    """Bases (the most relevant first, laws and local texts alike; the authority is for grouping on display), their
+    obligations, and the penalties linked to them. A local base of the problem's region comes with the national
+    clause it rests on."""
     text = problem.text.strip()
     if not text:
         raise InvalidQuery("a problem's text is empty")
@@ -105,14 +100,15 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
         raise InvalidQuery(f"a problem is {len(text)} characters; at most {MAX_PROBLEM_CHARS}")
     region = problem.region or options.region
     query = f"{region} {text}" if region and region not in text else text
-    filters = SearchFilters(doc_types=options.doc_types)
+    filters = SearchFilters(doc_types=options.doc_types, include_samples=options.include_samples)
     outcome = searcher.search(query, filters, top_k=options.bases_per_problem)
     index = searcher.index
     hits = [hit for hit in outcome.hits if hit.citation is not None or coverage(searcher, outcome.tokens, hit.clause) >= MIN_COVERAGE]
     bases = in_force_bases(index, searcher.succession, [hit_result(index, hit, outcome.tokens) for hit in hits])
     for rank, base in enumerate(bases):
         base["relevance_rank"] = rank + 1
-    bases.sort(key=lambda b: (authority_rank(b), b["relevance_rank"]))
+    bases = with_national_bases(searcher, bases, searcher._regions(query), options)[: options.bases_per_problem]
+    hits = [hit for hit in hits if any(b["clause_id"] == index.clauses[hit.clause].clause_id for b in bases)]
 
     obligations = [
         {"clause_id": base["clause_id"], "citation": base["citation"], "sentence": sentence}
@@ -138,6 +134,36 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     elif outcome.notice:
         row["notice"] = outcome.notice
     return row
+
+
+def with_national_bases(searcher: Searcher, bases: list[dict], regions: set[str], options: DraftOptions) -> list[dict]:
+    """Each local base of a region the problem names followed by the national clause it cites or restates (the
+    higher base the indexer linked it to), unless that clause is already among the bases before it."""
+    if not regions:
+        return bases
+    index = searcher.index
+    relations = searcher.relations
+    out: list[dict] = []
+    seen: set[str] = set()
+    for base in bases:
+        if base["clause_id"] in seen:
+            continue
+        out.append(base)
+        seen.add(base["clause_id"])
+        if base["document"]["region"] not in regions:
+            continue
+        group = int(index.group_of[index.clause_pos[base["clause_id"]]])
+        for higher in relations.bases(group):
+            if higher.get("clause_id") and higher["document"]["region"] == "全国" and not higher["document"]["sample"]:
+                if higher["clause_id"] not in seen:
+                    later = next((b for b in bases if b["clause_id"] == higher["clause_id"]), None)
+                    if later is None and options.doc_types and higher["document"]["doc_type"] not in options.doc_types:
+                        break
+                    national = later or higher | {"national_base_of": base["clause_id"]}
+                    out.append(national)
+                    seen.add(national["clause_id"])
+                break
+    return out
 
 
 def draft_plan(searcher: Searcher, problems: list[Problem], options: DraftOptions, title: str | None = None,

@@ -25,12 +25,12 @@ def open_searcher(
 ) -> Searcher:
     """A searcher over the published generation; loads the embedding model only when the index has vectors and
     `vectors` is asked (a BM25 search needs none: it answers without loading the model).
-    Without a `config`, the ranking is the default one with the model's own hybrid mix (and the learned ranker
-    for a tuned model, whose scores it was trained on), changed by `ranking`."""
+    Without a `config`, the ranking is the default one with the model's own hybrid mix (the learned ranker off
+    unless asked), changed by `ranking`."""
     manifest = store.read_manifest(store.IndexStore(index_dir).require_current())
     if embedder is None and vectors and manifest.get("embedding"):
         embedder = load_embedder(model_dir, model=model, threads=threads)
     if config is None:
-        model = {"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT), "rerank": getattr(embedder, "tuned", False)}
+        model = {"dense_weight": getattr(embedder, "dense_weight", DEFAULT_DENSE_WEIGHT)}
         config = RankingConfig(**model | (ranking or {}))
     return Searcher(load_index(index_dir, embedder), embedder, config)

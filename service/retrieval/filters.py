@@ -21,6 +21,9 @@ class SearchFilters:
     date_to: str | None = None
     doc_ids: tuple[str, ...] = ()
     include_superseded: bool = False
+    # sample documents (written to show the project, not real texts): None admits them after every real text,
+    # False leaves them out, True ranks them as any other
+    include_samples: bool | None = None
 
     def __post_init__(self) -> None:
         for name in ("doc_types", "regions", "issuers", "doc_ids"):
@@ -57,6 +60,7 @@ class SearchFilters:
         for i, meta in enumerate(index.documents):
             if (
                 (meta.superseded and not self.include_superseded)
+                or (meta.sample and self.include_samples is False)
                 or (self.doc_types and meta.doc_type not in self.doc_types)
                 or (self.regions and meta.region not in self.regions)
                 or (self.issuers and not any(issuer in (meta.issuer or "") for issuer in self.issuers))

@@ -21,6 +21,7 @@ from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer, short_titles
 from service.retrieval.engines import Engine, LocalEngine, idf
+from service.retrieval.phrases import PhraseIndex
 
 
 @dataclass
@@ -58,6 +59,11 @@ class LoadedIndex(Catalog):
         if saved.is_file():
             return np.load(saved)
         return doc_centroids(self.engine.all_vectors(), self.doc_of, len(self.documents))
+
+    @cached_property
+    def phrases(self) -> PhraseIndex:
+        """Every clause's folded text in one string, for exact phrases (service/retrieval/phrases.py)."""
+        return PhraseIndex([clause.text for clause in self.clauses])
 
     def idf(self, tokens: list[str]) -> np.ndarray:
         """BM25's inverse document frequency of each token over the indexed units; a token no unit holds gets

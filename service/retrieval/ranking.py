@@ -16,15 +16,23 @@ class RankingConfig:
     named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one
     repeat_overlap: float = 0.5  # share of a local clause's character bigrams found in the national one
-    rerank: bool = True  # hybrid searches go through the learned ranker (service/retrieval/rerank.py)
+    # hybrid searches go through the learned ranker (service/retrieval/rerank.py): off, as it lost under the
+    # validation protocol (BENCHMARKS.md) and costs throughput under load
+    rerank: bool = False
     rerank_weight: float | None = None  # reranked = w · ranker + (1 − w) · fused, scaled over its depth; None: the ranker's
-    thesaurus: bool = False  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py)
+    thesaurus: bool = True  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py); won under the protocol
     synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
+    phrase_weight: float = 0.0  # added to a hit's score per share of the query it holds verbatim (phrases.py)
+    weak_coverage: float = 0.45  # a search whose best hits hold less of the query's words (weighted) …
+    weak_cosine: float = 0.41  # … and whose nearest clause is less similar than this gets the weak-match notice (both calibrated: weak.py)
+    phrase_first: int = 10  # a query held whole by at most this many articles puts them first; 0: never
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be between 0 and 1, got {self.dense_weight}")
         if self.rerank_weight is not None and not 0.0 <= self.rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be between 0 and 1, got {self.rerank_weight}")
+        if not 0.0 <= self.phrase_weight <= 1.0:
+            raise ValueError(f"phrase_weight must be between 0 and 1, got {self.phrase_weight}")
         if not 0.0 <= self.synonym_weight <= 1.0:
             raise ValueError(f"synonym_weight must be between 0 and 1, got {self.synonym_weight}")

@@ -75,6 +75,7 @@ def document_json(meta: DocumentMeta) -> dict[str, Any]:
         "issuers": list(meta.issuers),
         "effective_date": meta.effective_date,
         **({"ocr_pages": meta.ocr_pages, "ocr_confidence": meta.ocr_confidence} if meta.ocr_pages else {}),
+        "sample": meta.sample,
     }
 
 
@@ -158,6 +159,10 @@ def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, exp
     }
     if outcome.notice:
         answer["notice"] = outcome.notice
+    if outcome.weak:
+        answer["weak"] = True
+    if explain and outcome.match:
+        answer["match"] = outcome.match
     if outcome.citations:
         answer["citations"] = [resolution.to_json(index) for resolution in outcome.citations]
     if explain and outcome.expansions:

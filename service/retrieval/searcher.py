@@ -17,10 +17,12 @@ from policy_search.text import fold
 from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
 from service.retrieval.loaded import LoadedIndex
+from service.retrieval.phrases import MAX_WHOLE, phrase_scores, query_length, query_phrases, whole_query_clauses
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.succession import Succession
 from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
+from service.retrieval.weak import CHECKED_HITS, WEAK_NOTICE, WeakMatch, quick_coverage
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
@@ -49,12 +51,17 @@ class SearchOutcome:
     # The words the person typed besides citations, which the page marks; `tokens` may be the cited articles'
     # text instead (a bare citation searches for what resembles them), and marking those marks almost everything.
     query_tokens: list[str] | None = None
+    match: dict[str, float] = field(default_factory=dict)  # the best hits' word coverage and cosine (service/retrieval/weak.py)
+    weak: bool = False  # nothing matches well: the hits are the least unlike, not answers
 
     @property
     def notice(self) -> str | None:
         """What the person must know before reading the hits: a cited document, article, 款 or 项 that is not
-        in the index, a short title that fits several documents, a cited text that is not current."""
+        in the index, a short title that fits several documents, a cited text that is not current, or that
+        nothing matches well."""
         messages = [r.message for r in self.citations if r.message]
+        if self.weak:
+            messages.append(WEAK_NOTICE)
         return "；".join(messages) + "。" if messages else None
 
 
@@ -71,6 +78,7 @@ class Searcher:
         self._reranker = reranker  # the shipped one is loaded on the first reranked search
         self._bigram_cache: dict[int, frozenset[str]] = {}
         self._scopes: dict[SearchFilters, Scope] = {}
+        self._samples = frozenset(i for i, meta in enumerate(index.documents) if meta.sample)
 
     @cached_property
     def relations(self):
@@ -150,6 +158,15 @@ class Searcher:
             lexical = self.engine.lexical(tokens, added, self.config.synonym_weight, scope)
             candidates.update(lexical.top(n))
             timings["bm25"] = _ms(t)
+        phrases: dict[int, float] = {}
+        length = query_length(text) if embed_query else 0
+        if embed_query and (self.config.phrase_weight > 0 or (self.config.phrase_first and length <= MAX_WHOLE)):
+            t = time.perf_counter()
+            # without an additive share only the whole query verbatim matters: one scan finds it
+            scores = phrase_scores if self.config.phrase_weight > 0 else whole_query_clauses
+            phrases = {c: s for c, s in scores(index.phrases, query_phrases(text), length).items() if allowed[c]}
+            candidates.update(phrases)
+            timings["phrase"] = _ms(t)
         if mode in ("hybrid", "dense") and self.embedder is not None and embed_query:
             t = time.perf_counter()
             vector = self.embedder.embed_queries([text])[0]
@@ -173,16 +190,33 @@ class Searcher:
             first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), vector, regions)
             hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
+        verbatim = self._add_phrases(hits, phrases)
         hits = self._apply_priors(hits, regions, set(focus))
+        if filters.include_samples is None:
+            hits = self._samples_last(hits, set(focus))
+        hits = self._put_verbatim_first(hits, verbatim)
         hits = self._put_citations_first(hits, cited)
         if focus and not cited and not _rest_of_query(query, resolutions, titles=False):  # 《X》 alone: X in order
             hits = [Hit(int(index.group_of[p]), p, 1.0, {"document": 1.0}) for d in focus for p in index.doc_clauses[d]
                     if index.searchable[p] and p == index.group_members[index.group_of[p]][0]]
         timings["fuse"] = _ms(t)
+        match, weak = {}, False
+        if embed_query and hits and not cited:
+            t = time.perf_counter()
+            match = self._match(hits, tokens, components.get("dense"))
+            weak = WeakMatch(self.config.weak_coverage, self.config.weak_cosine).is_weak(match["coverage"], match.get("cosine"))
+            timings["match"] = _ms(t)
         timings["total"] = _ms(started)
-        return SearchOutcome(
-            hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions, query_tokens=query_tokens
-        )
+        return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions,
+                             match=match, weak=weak, query_tokens=query_tokens)
+
+    def _match(self, hits: list[Hit], tokens: list[str], cosines: np.ndarray | None) -> dict[str, float]:
+        """How well the best hits match: the most of the query's words one holds, and the nearest clause's cosine."""
+        best = quick_coverage(self.index, tokens, [h.clause for h in hits[:CHECKED_HITS]])
+        match = {"coverage": round(best, 4)}
+        if cosines is not None and len(cosines):
+            match["cosine"] = round(float(cosines.max()), 4)
+        return match
 
     def _note_version(self, resolution: Resolution, filters: SearchFilters) -> None:
         """A cited text that searches leave out (repealed, or an older version) is named as such."""
@@ -274,6 +308,55 @@ class Searcher:
         if not regions:
             self._rank_repeats_after_originals(hits[: self.config.repeat_window])
         return sorted(hits, key=lambda h: -h.score)
+
+    def _add_phrases(self, hits: list[Hit], phrases: dict[int, float]) -> set[int]:
+        """Add the phrase signal to each hit (the best part of its article); returns the groups that hold the
+        whole query verbatim when few enough do to be what the query was copied from."""
+        if not phrases:
+            return set()
+        best: dict[int, float] = {}
+        for clause, share in phrases.items():
+            group = int(self.index.group_of[clause])
+            best[group] = max(best.get(group, 0.0), share)
+        for hit in hits:
+            share = best.get(hit.group)
+            if share:
+                hit.components["phrase"] = share
+                hit.score += self.config.phrase_weight * share
+        whole = {group for group, share in best.items() if share >= 0.999}
+        if len(whole) > self.config.phrase_first:
+            return set()
+        return {g for g in whole if int(self.index.doc_of[self.index.group_members[g][0]]) not in self._samples}
+
+    def _put_verbatim_first(self, hits: list[Hit], groups: set[int]) -> list[Hit]:
+        """Articles holding the whole query verbatim first, in their order: the text it was copied from."""
+        if not groups:
+            return hits
+        first = [h for h in hits if h.group in groups]
+        if not first:
+            return hits
+        top = max(h.score for h in hits)
+        for at, hit in enumerate(first):
+            hit.components["verbatim"] = 1.0
+            hit.score = top + 0.5 - at * 1e-3
+        return first + [h for h in hits if h.group not in groups]
+
+    def _samples_last(self, hits: list[Hit], named: set[int]) -> list[Hit]:
+        """Sample documents rank after every real text, keeping their order among themselves, unless the query
+        names them: they show what the project does with local genres, and are no one's authority."""
+        if not self._samples:
+            return hits
+        real, samples = [], []
+        for hit in hits:
+            doc = int(self.index.doc_of[hit.clause])
+            (samples if doc in self._samples and doc not in named else real).append(hit)
+        if not samples or not real:
+            return hits
+        floor, top = min(h.score for h in real), max(h.score for h in samples)
+        for hit in samples:
+            hit.components["sample"] = 1.0
+            hit.score = floor * 0.999 * (hit.score / top if top > 0 else 1.0)
+        return real + samples
 
     def _rank_repeats_after_originals(self, hits: list[Hit]) -> None:
         """A clause that mostly repeats one of higher authority it outranks is moved just below it: a local

@@ -64,9 +64,10 @@ class ProblemIn(Body):
 
 
 class OptionsIn(Body):
-    bases_per_problem: JsonInt = Field(default=8, ge=1, le=MAX_BASES)
+    bases_per_problem: JsonInt = Field(default=10, ge=1, le=MAX_BASES, description="the most relevant bases, laws and local texts alike")
     doc_types: list[FilterValue] = Field(default=[], max_length=20)
     region: str | None = Field(default=None, max_length=50)
+    include_samples: bool = Field(default=False, description="let the sample documents be bases (they are not real texts)")
 
 
 class DraftRequest(Body):
@@ -137,9 +138,10 @@ def _export(draft, fmt: str):
 @router.post("/drafts/rectification", responses=merged(DRAFTED, links(
     200, draft=("GET", "/drafts/{draft_ref}", {"draft_ref": "$response.body#/draft_id"}))))
 async def create_draft(_: SearchAccess, request: Request, searcher: SearcherDep, body: DraftRequest):
-    """For each problem: bases grouped by authority, the obligations they state, and linked penalty clauses."""
+    """For each problem: the most relevant bases (the page groups them by authority), the obligations they state, and linked penalty clauses."""
     problems = [Problem(**p.model_dump()) for p in body.problems]
-    options = DraftOptions(bases_per_problem=body.options.bases_per_problem, doc_types=tuple(body.options.doc_types), region=body.options.region)
+    options = DraftOptions(bases_per_problem=body.options.bases_per_problem, doc_types=tuple(body.options.doc_types), region=body.options.region,
+                           include_samples=body.options.include_samples)
     draft = await run_in_threadpool(draft_plan, searcher, problems, options, body.title, body.issuer, body.date)
     request.app.state.drafts.put(draft)
     return await run_in_threadpool(_export, draft, body.format)

@@ -195,6 +195,7 @@
       ocr.title = `本文件有 ${documentMeta.ocr_pages} 页由扫描件或图片经OCR识别（平均置信度 ${mean}），引用前请核对原件`;
       line.append(ocr);
     }
+    if (documentMeta.sample) line.append(sampleBadge());
     return line;
   }
 
@@ -204,6 +205,12 @@
     const doubtful = result.ocr_confidence < 0.9;
     const shown = (Math.floor(result.ocr_confidence * 100) / 100).toFixed(2); // rounded down: 0.996 never reads as 1.00
     return el("p", doubtful ? "ocr-note doubtful" : "ocr-note", `OCR识别，置信度 ${shown}${doubtful ? "，请核对原件" : ""}`);
+  }
+
+  function sampleBadge() {
+    const badge = el("span", "badge sample-badge", "示例");
+    badge.title = "本项目编写的示例文件，不是真实文件，不能作为依据引用";
+    return badge;
   }
 
   async function copyText(text) {

@@ -108,7 +108,7 @@
     return item;
   }
 
-  // Bases come ordered by authority (法律 first); consecutive bases of one document type share a heading.
+  // Bases come most relevant first; shown grouped by authority (法律 first), relevance order within a group.
   function renderBases(card, problem, review) {
     const groups = card.querySelector(".basis-groups");
     const heading = card.querySelector(".bases-heading");
@@ -125,7 +125,13 @@
     let group = null;
     let groupType = null;
     let shown = 0;
-    problem.bases.forEach((base, at) => {
+    const authority = (base) => (base.document.authority ?? 9);
+    const order = problem.bases.map((base, at) => at).sort((a, b) => {
+      const [x, y] = [problem.bases[a], problem.bases[b]];
+      return authority(x) - authority(y) || (x.document.doc_type || "").localeCompare(y.document.doc_type || "") || a - b;
+    });
+    order.forEach((at) => {
+      const base = problem.bases[at];
       if (review.removedBases.has(at)) return;
       const position = shown++;
       const docType = base.document.doc_type || "其他";

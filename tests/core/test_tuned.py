@@ -76,5 +76,5 @@ def test_the_built_default_records_its_adapter_and_mix(tuned_model_dir, built_mo
     tuned = SentenceTransformerEmbedder(tuned_model_dir, threads=1)
     stock = SentenceTransformerEmbedder(built_model_dir, threads=1)
     assert tuned.adapter_sha256 == marker["adapter_sha256"] and stock.adapter_sha256 is None
-    assert tuned.dense_weight == marker["tuning"]["dense_weight"] and stock.dense_weight == 0.5
+    assert tuned.dense_weight == stock.dense_weight == 0.5  # the mix the validation protocol chose, for every model
     assert tuned.model_id != stock.model_id  # an index built with one is refused by a service with the other

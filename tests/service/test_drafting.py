@@ -35,8 +35,8 @@ def test_draft_returns_bases_obligations_and_penalties(client):
     assert first["unit"] == "市生态环境局" and first["measures"] is None and first["signoff"] is None
     citations = [b["citation"] for b in first["bases"]]
     assert any(c.startswith("《中华人民共和国环境保护法》第四十二条") for c in citations)
-    ranks = [{"法律": 0, "行政法规": 1, "司法解释": 2, "地方性法规": 3}.get(b["document"]["doc_type"], 4) for b in first["bases"]]
-    assert ranks == sorted(ranks)  # grouped by authority
+    ranks = [b["relevance_rank"] for b in first["bases"]]
+    assert ranks == sorted(ranks)  # most relevant first; grouping by authority is the page's
     assert all(o["sentence"] in next(b["text"] for b in first["bases"] if b["clause_id"] == o["clause_id"]) for o in first["obligations"])
     assert any("严禁" in o["sentence"] for o in first["obligations"])
 

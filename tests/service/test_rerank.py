@@ -39,7 +39,7 @@ def index(small_index):
 def _features(index, query: str):
     loaded, embedder = index
     recorder = Recorder()
-    searcher = Searcher(loaded, embedder, RankingConfig(), reranker=recorder)
+    searcher = Searcher(loaded, embedder, RankingConfig(rerank=True), reranker=recorder)
     searcher.search(query)
     hits, candidates = recorder.seen
     return searcher, hits, hit_features(searcher, hits, candidates)
@@ -66,7 +66,7 @@ def test_features_describe_each_candidate(index):
 def test_a_missing_retriever_reads_as_missing(index):
     loaded, _ = index
     recorder = Recorder()
-    searcher = Searcher(loaded, None, RankingConfig(), reranker=recorder)
+    searcher = Searcher(loaded, None, RankingConfig(rerank=True), reranker=recorder)
     searcher.search("暗管 渗井")
     hits, candidates = recorder.seen
     rows = hit_features(searcher, hits, candidates)
@@ -115,7 +115,7 @@ def test_the_ranker_reorders_only_its_depth(trained, index):
     ranker = load_reranker(folder)
     assert ranker.depth == 5
     fused = Searcher(loaded, embedder, RankingConfig(rerank=False)).search("排放污染物 暗管 罚款", top_k=20).hits
-    reranked = Searcher(loaded, embedder, RankingConfig(), reranker=ranker).search("排放污染物 暗管 罚款", top_k=20).hits
+    reranked = Searcher(loaded, embedder, RankingConfig(rerank=True), reranker=ranker).search("排放污染物 暗管 罚款", top_k=20).hits
     assert len(fused) > 5
     top = [h for h in reranked if "rerank" in h.components]
     assert len(top) == 5 and {h.group for h in top} == {h.group for h in fused[:5]}
@@ -148,14 +148,14 @@ def test_the_weight_mixes_the_ranker_with_the_fused_order(trained, index):
 
 def _candidates(searcher, query: str) -> Candidates:
     recorder = Recorder()
-    Searcher(searcher.index, searcher.embedder, RankingConfig(), reranker=recorder).search(query)
+    Searcher(searcher.index, searcher.embedder, RankingConfig(rerank=True), reranker=recorder).search(query)
     return recorder.seen[1]
 
 
 def test_rerank_is_a_per_search_switch(index):
     loaded, embedder = index
     recorder = Recorder()
-    searcher = Searcher(loaded, embedder, RankingConfig(), reranker=recorder)
+    searcher = Searcher(loaded, embedder, RankingConfig(rerank=True), reranker=recorder)
     searcher.search("暗管 渗井", rerank=False)
     assert recorder.seen is None
     searcher.search("暗管 渗井", mode="bm25")
@@ -201,7 +201,7 @@ def test_the_default_model_and_the_shipped_ranker_answer_a_plain_question(tmp_pa
 
     embedder = SentenceTransformerEmbedder(ensure_model(DEFAULT_MODEL, built_model_dir.parent), threads=1)
     loaded = load_index(index_small_corpus(tmp_path, embedder), embedder)
-    searcher = Searcher(loaded, embedder, RankingConfig(dense_weight=embedder.dense_weight))
+    searcher = Searcher(loaded, embedder, RankingConfig(dense_weight=embedder.dense_weight, rerank=True))
     outcome = searcher.search("企业违法排污被罚款后还拒不改正，可以按日连续罚吗？")
     first = outcome.hits[0]
     assert "rerank" in first.components
@@ -213,11 +213,11 @@ class _Model:
         self.tuned, self.dense_weight = tuned, 0.7 if tuned else 0.5
 
 
-def test_the_ranker_is_on_by_default_for_the_tuned_model_only(monkeypatch):
+def test_the_ranker_is_off_by_default_and_a_setting_turns_it_on(monkeypatch):
     from service.settings import Settings
 
     monkeypatch.delenv("POLICY_SEARCH_RERANK", raising=False)
-    assert Settings().ranking(_Model(tuned=True)).rerank is True
+    assert Settings().ranking(_Model(tuned=True)).rerank is False  # it lost under the validation protocol
     assert Settings().ranking(_Model(tuned=False)).rerank is False
     assert Settings().ranking(None).rerank is False
     monkeypatch.setenv("POLICY_SEARCH_RERANK", "true")
@@ -231,8 +231,8 @@ def test_preparing_works_out_what_searches_would(index):
     searcher = Searcher(loaded, embedder, RankingConfig(rerank=False))
     searcher.prepare()
     assert loaded.clause_features is None and not loaded.folded  # no ranker, nothing to prepare
-    expected = Searcher(loaded, embedder, RankingConfig()).search("排放污染物 暗管 罚款").hits
-    prepared = Searcher(loaded, embedder, RankingConfig())
+    expected = Searcher(loaded, embedder, RankingConfig(rerank=True)).search("排放污染物 暗管 罚款").hits
+    prepared = Searcher(loaded, embedder, RankingConfig(rerank=True))
     prepared.prepare()
     assert loaded.clause_features.shape == (len(loaded.clauses), 8) and len(loaded.folded) == len(loaded.clauses)
     assert [(h.group, h.score) for h in prepared.search("排放污染物 暗管 罚款").hits] == [(h.group, h.score) for h in expected]

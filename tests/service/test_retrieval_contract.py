@@ -41,7 +41,7 @@ def test_result_shape(searcher, mode):
     (result,) = _results(searcher, "暗管 渗井 逃避监管", mode, top_k=1)
     assert set(result) == {"clause_id", "score", "text", "highlights", "citation", "document", "location"}
     assert set(result["document"]) == {"doc_id", "title", "source", "doc_type", "issuer", "doc_number", "region", "date", "superseded",
-                                        "status", "issuers", "effective_date", "authority", "repealed_by"}
+                                        "status", "issuers", "effective_date", "authority", "repealed_by", "sample"}
     assert set(result["location"]) == {"path", "article", "paragraph", "item"}
     for start, end in result["highlights"]:
         assert 0 <= start < end <= len(result["text"])
