@@ -108,7 +108,7 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     for rank, base in enumerate(bases):
         base["relevance_rank"] = rank + 1
     # A local base's national base may itself be repealed: it too gives way to the article in force.
-    national = with_national_bases(searcher, bases, searcher._regions(query), options)
+    national = with_national_bases(searcher, bases, searcher.regions_named(query), options)
     bases = in_force_bases(index, searcher.succession, national)[: options.bases_per_problem]
     hits = [hit for hit in hits if any(b["clause_id"] == index.clauses[hit.clause].clause_id for b in bases)]
 

@@ -184,7 +184,7 @@ class Searcher:
             components["dense"] = self.engine.vectors(pool) @ vector if len(pool) else np.zeros(0, np.float32)
         fused, parts = self._fuse(pool, components, mode)
         hits = self._group(pool, fused, parts)
-        regions = self._regions(query)
+        regions = self.regions_named(query)
         if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
             t_rerank = time.perf_counter()
             first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), vector, regions)
@@ -284,7 +284,7 @@ class Searcher:
                 best[group] = Hit(group, int(clause), score, {k: float(v[row]) for k, v in parts.items()})
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def _regions(self, query: str) -> set[str]:
+    def regions_named(self, query: str) -> set[str]:
         """Regions whose place names the query mentions."""
         folded = fold(query)
         return {region for place, found in self.index.places.items() if place in folded for region in found}
