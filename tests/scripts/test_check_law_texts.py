@@ -1,22 +1,8 @@
 """scripts/check_law_texts.py: what it counts over a law's stored rows, before and after the repair."""
 
-import importlib.util
-import sys
-from pathlib import Path
+from tests.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load(name: str):
-    if str(ROOT / "scripts") not in sys.path:
-        sys.path.append(str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _load("check_law_texts")
+check = load_script("check_law_texts")
 
 LAW = {
     "title": "中华人民共和国示例法",

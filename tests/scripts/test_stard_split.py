@@ -1,24 +1,10 @@
 """The STARD tuning/held-out split: no article answers queries on both sides."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.scripts import load_script
 
-
-def _load(name: str):
-    """A script as a module; scripts import their siblings as top-level modules."""
-    if str(ROOT / "scripts") not in sys.path:
-        sys.path.append(str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-stard = _load("stard")
+stard = load_script("stard")
 
 
 def _rows() -> list[dict]:
@@ -56,7 +42,7 @@ def test_queries_carry_titles_articles_and_ids(tmp_path):
 
 
 def test_a_model_tuned_on_every_question_is_said_to_have_seen_the_held_out_part():
-    evaluate = _load("evaluate")
+    evaluate = load_script("evaluate")
     for split, expect in (("all", {"heldout": True, "tuning": True}), ("tuning", {"heldout": False, "tuning": True})):
         record = {"data": f"STARD train.jsonl, {split} (scripts/stard.py)"}  # as scripts/tune_embedder.py writes it
         assert {part: evaluate.stard_seen(record, part) for part in expect} == expect, split

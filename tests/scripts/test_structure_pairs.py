@@ -1,9 +1,9 @@
 """Training pairs from the corpus's own structure: restatements, citations, duty ↔ penalty, headings."""
 
 from service.retrieval.loaded import load_index
-from tests.scripts.test_stard_split import _load
+from tests.scripts import load_script
 
-pairs = _load("structure_pairs")
+pairs = load_script("structure_pairs")
 
 
 def test_a_citation_is_cut_out_of_the_citing_clause():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.scripts.test_stard_split import _load
+from tests.scripts import load_script
 
 EXAMPLES = [
     {
@@ -33,7 +33,7 @@ def test_tuned_folder_loads_and_moves_queries_towards_their_clauses(built_model_
     pytest.importorskip("torch")
     from policy_search.embedding.encoder import SentenceTransformerEmbedder
 
-    tune = _load("tune_embedder")
+    tune = load_script("tune_embedder")
     out = tmp_path / "tuned"
     model = tune.train(built_model_dir, EXAMPLES, epochs=3, batch_size=2, lr=5e-5, scale=20.0, max_length=48, seed=1,
                        lora_rank=0, lora_alpha=0)
@@ -58,7 +58,7 @@ def test_a_lora_adapter_is_small_and_merges_into_the_base(built_model_dir, tmp_p
     from policy_search.embedding.encoder import SentenceTransformerEmbedder
     from policy_search.embedding.tuned import adapter_sha256, merge_adapter
 
-    tune = _load("tune_embedder")
+    tune = load_script("tune_embedder")
     model = tune.train(built_model_dir, EXAMPLES, epochs=3, batch_size=2, lr=1e-3, scale=20.0, max_length=48, seed=1,
                        lora_rank=4, lora_alpha=8)
     adapter = tmp_path / "adapter"
@@ -89,7 +89,7 @@ class _TableModel:
 
 
 def test_the_held_out_check_scores_recall_and_reciprocal_rank():
-    tune = _load("tune_embedder")
+    tune = load_script("tune_embedder")
     # 问一 ranks 条一, 条三, 条四, 条二; 问二 ranks 条二, 条四, 条三, 条一
     found = tune.check(_TableModel(), (["问一", "问二"], ["条一", "条二", "条三", "条四"], [{2}, {0, 1}]))
     assert found == {"R@10": 1.0, "MRR@10": round((1 / 2 + 1) / 2, 4)}
