@@ -14,7 +14,7 @@ from service.retrieval.loaded import load_index
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.rerank import BELOW, FEATURES, MODEL_FILE, RECORD_FILE, Candidates, hit_features, load_reranker
 from service.retrieval.searcher import Searcher
-from tests.scripts.test_stard_split import _load
+from tests.scripts import load_script
 
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
@@ -92,7 +92,7 @@ def _synthetic(queries: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
 def trained(tmp_path_factory):
     """A ranker trained by scripts/train_ranker.py's own routine on synthetic questions, written as the script writes it."""
     pytest.importorskip("lightgbm")
-    script = _load("train_ranker")
+    script = load_script("train_ranker")
     booster, _ = script.train(_synthetic(80, 1), _synthetic(20, 2), leaves=7, rate=0.1, min_rows=20, seed=7)
     folder = tmp_path_factory.mktemp("ranker")
     (folder / MODEL_FILE).write_text(booster.model_to_string(), encoding="utf-8")
