@@ -38,8 +38,8 @@ from policy_search.model import Clause, ClauseKind, DocumentMeta
 from policy_search.numerals import numeral_value
 from policy_search.text import fold
 
-ALIGNMENT_VERSION = 2  # recorded in the manifest
-NONE_BELOW = 0.36  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
+ALIGNMENT_VERSION = 3  # recorded in the manifest
+NONE_BELOW = 0.34  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
 SAME_ABOVE = 0.95  # both shares at least this: the same words
 REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
 DENSE_SHARE = 0.0  # weight of the articles' cosine (scaled from DENSE_FLOOR..1 to 0..1); 0: words only (BENCHMARKS.md)
@@ -48,6 +48,11 @@ ORDER_BONUS = 0.08  # at most this much for a candidate the old neighbours' succ
 ORDER_WINDOW = 6  # new articles within this many numbers of a neighbour's successor support a candidate
 HEADING_BONUS = 0.05  # (chosen by cross-validation, BENCHMARKS.md) at most this much for a new article whose part and chapter headings hold the old article's headings' words
 MODAL_BONUS = 0.0  # at most this much for a new article with the old unit's kinds of rule (禁止, 应当, 鼓励, 可以, 罚款, 是指 …)
+BODY_WEIGHT = 0.5  # weight of the bigrams of the bodies an old unit names (chosen by cross-validation, BENCHMARKS.md)
+FOREIGN_PENALTY = 0.1  # (chosen by cross-validation) at most this much off a candidate in a part of the new text another old text clearly went into
+CLAIM_ABOVE = 0.6  # an old article's best score from this up: a clear successor, counted for its part
+CLAIM_MIN = 3  # a part with fewer clear successors is not judged
+CLAIM_PRIOR = 2.0  # added to a part's count of clear successors
 PARAGRAPH_SHARE = 0.6  # a new 款 is named when it holds this share of the old unit …
 PARAGRAPH_LEAD = 1.5  # … and this many times the share of the next best 款 of that article
 
@@ -80,6 +85,7 @@ class Article:
     paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (款 number, text) where there are several
     rows: list[int] = field(default_factory=list)  # positions of its units among the generation's clauses
     headings: str = ""  # the 编, 章 and 节 it sits under
+    path: tuple[str, ...] = ()  # the same, one heading each
 
 
 def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
@@ -93,7 +99,7 @@ def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
         if loc.part == 1 or not found[clause.doc_id]:
             number = numeral_value(loc.article[1:-1]) if loc.article.endswith("条") else None
             found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path),
-                                                headings=" ".join(loc.path)))
+                                                headings=" ".join(loc.path), path=tuple(loc.path)))
         article = found[clause.doc_id][-1]
         article.rows.append(row)
         article.text += clause.text
@@ -137,16 +143,66 @@ def align_documents(documents: list[DocumentMeta], clauses: list[Clause], vector
     if not pairs:
         return []
     articles = articles_by_document(clauses)
-    rows: list[Alignment] = []
+    return _mark_merged(align_pairs(articles, pairs, vectors))
+
+
+def align_pairs(articles: dict[str, list[Article]], pairs: list[tuple[str, str, str]], vectors: np.ndarray | None = None) -> list[Alignment]:
+    """The rows of the pairs, several old texts replaced by one new text aligned together: the parts of the new
+    text the other old texts clearly went into count against a candidate (FOREIGN_PENALTY)."""
+    by_new: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for old_doc, new_doc, reason in pairs:
         if articles.get(old_doc) and articles.get(new_doc):
-            rows.extend(align_texts(articles[old_doc], articles[new_doc], reason, vectors))
-    return _mark_merged(rows)
+            by_new[new_doc].append((old_doc, reason))
+    rows: list[Alignment] = []
+    for new_doc, olds in by_new.items():
+        new = articles[new_doc]
+        base = {old_doc: _base_scores(articles[old_doc], new, vectors) for old_doc, _ in olds}
+        penalties = _foreign_parts(base, new) if len(olds) > 1 and FOREIGN_PENALTY > 0 else {}
+        for old_doc, reason in olds:
+            rows.extend(align_texts(articles[old_doc], new, reason, vectors, base=base[old_doc], penalty=penalties.get(old_doc)))
+    return rows
 
 
-def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray | None = None):
+def _foreign_parts(base: dict[str, tuple], new: list[Article]) -> dict[str, np.ndarray]:
+    """Old text → new article: how much more of the new article's part (编, 分编, 章 or 节: the one where it shows
+    most) the other old texts' clear successors fill than this text's own, times FOREIGN_PENALTY. A code keeps
+    each old law in its own part, so a candidate in another law's part carries the rule only on strong words."""
+    claims: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    for old_doc, (units, _, scores) in base.items():
+        for u, (_, paragraph, _) in enumerate(units):
+            if paragraph is None and len(new) and scores[u].max() >= CLAIM_ABOVE:
+                path = new[int(np.argmax(scores[u]))].path
+                for depth in range(1, len(path) + 1):
+                    claims[path[:depth]][old_doc] += 1
+    penalties = {}
+    for old_doc in base:
+        penalty = np.zeros(len(new))
+        for j, article in enumerate(new):
+            for depth in range(1, len(article.path) + 1):
+                counts = claims.get(article.path[:depth])
+                total = sum(counts.values()) if counts else 0
+                if total < CLAIM_MIN:
+                    continue
+                others = max((n for d, n in counts.items() if d != old_doc), default=0)
+                penalty[j] = max(penalty[j], (others - counts[old_doc]) / (total + CLAIM_PRIOR))
+        penalties[old_doc] = FOREIGN_PENALTY * penalty
+    return penalties
+
+
+def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray | None = None,
+                     base: tuple | None = None, penalty: np.ndarray | None = None):
     """The old units (each article, then each 款 of articles with several), the scorer, and the score of every
-    old unit against every new article."""
+    old unit against every new article (`base`: the words and headings already scored; `penalty`: per new
+    article, taken off)."""
+    units, scorer, scores = base or _base_scores(old, new, vectors)
+    scores = scores.copy()
+    if penalty is not None:
+        scores = np.where(scores > 0, np.maximum(scores - penalty[None, :], 1e-6), 0.0)
+    return units, scorer, _with_order(scores, old, new, units)
+
+
+def _base_scores(old: list[Article], new: list[Article], vectors: np.ndarray | None = None):
+    """candidate_scores before the order of the articles."""
     units = [(a, None, a.text) for a in old] + [(a, n, t) for a in old for n, t in a.paragraphs]
     scorer = _Scorer([t for _, _, t in units], [a.text for a in new])
     scores = scorer.scores()
@@ -165,7 +221,7 @@ def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray
         scores += MODAL_BONUS * _modal_shares(units, new) * (scores > 0)
     if HEADING_BONUS > 0:
         scores += HEADING_BONUS * _heading_shares(old, new, units) * (scores > 0)
-    return units, scorer, _with_order(scores, old, new, units)
+    return units, scorer, scores
 
 
 def _modals(text: str) -> frozenset[int]:
@@ -202,9 +258,10 @@ def _heading_shares(old: list[Article], new: list[Article], units: list) -> np.n
     return shares[[by_article[article.clause_id] for article, _, _ in units]]
 
 
-def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None) -> list[Alignment]:
+def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None,
+                base: tuple | None = None, penalty: np.ndarray | None = None) -> list[Alignment]:
     """The rows of one pair of texts."""
-    units, scorer, scores = candidate_scores(old, new, vectors)
+    units, scorer, scores = candidate_scores(old, new, vectors, base, penalty)
     old_row = {a.clause_id: i for i, a in enumerate(old)}
     best_of: dict[tuple[str, int | None], tuple[int, float]] = {}
     for u, (article, paragraph, text) in enumerate(units):
@@ -269,31 +326,50 @@ def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
 
 
 @lru_cache(maxsize=65536)
-def _grams(text: str) -> tuple[str, ...]:
-    """Character bigrams within runs of Chinese text: none across a number, punctuation or a line break."""
+def _grams(text: str, n: int = 2) -> tuple[str, ...]:
+    """Character n-grams (bigrams) within runs of Chinese text: none across a number, punctuation or a line break."""
     runs = _NOT_TEXT.split(_NUMERAL.sub(" ", fold(text)))
-    return tuple({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
+    return tuple({run[i : i + n] for run in runs for i in range(len(run) - n + 1)})
+
+
+def _body_grams(text: str, n: int = 2) -> frozenset[str]:
+    """The n-grams of a text found only in the bodies it names (国务院生态环境主管部门, 县级以上地方人民政府 …):
+    who acts is the setting of a rule, and a code renames bodies."""
+    spans = [m.span() for m in _SUBJECT.finditer(text)]
+    if not spans:
+        return frozenset()
+    inside = "，".join(text[a:b] for a, b in spans)
+    outside, last = [], 0
+    for a, b in spans:
+        outside.append(text[last:a])
+        last = b
+    outside.append(text[last:])
+    return frozenset(_grams(inside, n)) - frozenset(_grams("，".join(outside), n))
 
 
 class _Scorer:
     """Rarity-weighted bigram shares between old units and new articles, over the vocabulary of both texts."""
 
-    def __init__(self, old_texts: list[str], new_texts: list[str]) -> None:
-        old_grams = [_grams(t) for t in old_texts]
-        new_grams = [_grams(t) for t in new_texts]
+    def __init__(self, old_texts: list[str], new_texts: list[str], n: int = 2) -> None:
+        old_grams = [_grams(t, n) for t in old_texts]
+        new_grams = [_grams(t, n) for t in new_texts]
         frequency = Counter(g for grams in old_grams + new_grams for g in grams)
         total = len(old_grams) + len(new_grams)
         self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
         self.vocabulary = {g: i for i, g in enumerate(self.weight)}
         self.weights = np.fromiter(self.weight.values(), dtype=np.float64, count=len(self.weight))
-        self.old = self._matrix(old_grams)
+        bodies = [_body_grams(t, n) for t in old_texts] if BODY_WEIGHT != 1.0 else None
+        self.old = self._matrix(old_grams, bodies)
         self.new = self._matrix(new_grams)
 
-    def _matrix(self, grams: list[tuple[str, ...]]) -> sparse.csr_matrix:
+    def _matrix(self, grams: list[tuple[str, ...]], bodies: list[frozenset[str]] | None = None) -> sparse.csr_matrix:
         vocabulary = self.vocabulary
         cols = np.fromiter((vocabulary[g] for found in grams for g in found), dtype=np.int64)
         rows = np.repeat(np.arange(len(grams)), [len(found) for found in grams])
         values = self.weights[cols]
+        if bodies is not None:
+            values = values * np.fromiter((BODY_WEIGHT if g in body else 1.0 for found, body in zip(grams, bodies) for g in found),
+                                          dtype=np.float64, count=len(cols))
         return sparse.csr_matrix((values, (rows, cols)), shape=(len(grams), len(vocabulary)), dtype=np.float64)
 
     def scores(self) -> np.ndarray:

@@ -101,3 +101,50 @@ def test_of_two_articles_with_the_same_words_the_one_under_the_old_articles_head
     assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-2"]
     monkeypatch.setattr(align, "HEADING_BONUS", 0.0)  # words alone cannot tell them apart: the first is taken
     assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-1"]
+
+
+def test_the_bodies_an_article_names_weigh_less_than_what_it_requires(monkeypatch):
+    """A candidate that only shares who acts (a long department name) loses against the one that shares the rule."""
+    from indexer import align
+
+    old = [align.Article("old-1", "old", 1, "设区的市级以上地方人民政府生态环境主管部门应当公布举报方式，方便公众举报。", False)]
+    new = [
+        align.Article("new-1", "code", 1, "设区的市级以上地方人民政府生态环境主管部门应当对修复活动进行信用监管。", False),
+        align.Article("new-2", "code", 2, "有关部门应当公布举报电话等举报方式，方便公众举报。", False),
+    ]
+    assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-2"]
+    monkeypatch.setattr(align, "BODY_WEIGHT", 1.0)  # every bigram alike: the shared department name wins
+    assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-1"]
+
+
+def test_a_candidate_in_the_part_another_old_law_went_into_counts_less():
+    """Two laws replaced by one code: the noise law's articles clearly fill the noise part, so a water article that
+    reads almost as well there as in the general part goes to the general part."""
+    from indexer import align
+
+    def article(doc, n, text, path=()):
+        return align.Article(f"{doc}-{n}", doc, n, text, False, headings=" ".join(path), path=path)
+
+    noise_part = ("第二编 污染防治", "第七分编 噪声污染防治")
+    general = ("第一章 基本规定",)
+    code = [article("code", 1, "国务院生态环境主管部门制定国家污染物排放标准。", general)] + [
+        article("code", 1 + n, text, noise_part) for n, text in enumerate((
+            "国务院生态环境主管部门根据国家经济、技术条件，制定国家噪声排放标准。",
+            "建设单位应当对建筑施工噪声进行监测，并保存原始监测记录。",
+            "文化娱乐场所经营者应当采取有效措施，防止社会生活噪声污染。",
+            "机动车消声器和喇叭应当符合国家规定，禁止驾驶拆除消声器的机动车。",
+        ), 1)
+    ]
+    noise = [article("noise", n, text) for n, text in enumerate((
+        "建设单位应当对建筑施工噪声进行监测，并保存原始监测记录。",
+        "文化娱乐场所经营者应当采取有效措施，防止社会生活噪声污染。",
+        "机动车消声器和喇叭应当符合国家规定，禁止驾驶拆除消声器的机动车。",
+    ), 1)]
+    water = [article("water", 1, "国务院生态环境主管部门根据技术条件，制定国家污染物排放标准。")]
+    articles = {"code": code, "noise": noise, "water": water}
+    pairs = [("noise", "code", "repeal"), ("water", "code", "repeal")]
+    by_old = {row.old: [s.clause_id for s in row.successors] for row in align.align_pairs(articles, pairs)}
+    assert by_old["water-1"] == ["code-1"]
+    assert by_old["noise-2"] == ["code-4"]
+    alone = {row.old: [s.clause_id for s in row.successors] for row in align.align_pairs(articles, pairs[1:])}
+    assert alone["water-1"] == ["code-2"]  # without the noise law beside it, the nearer words win
