@@ -9,8 +9,11 @@ an older version with the current version of the same title. How, for each old a
   by rarity over both texts, that the new article holds (no bigram spans a number: amounts change), mixed with
   a little of the reverse share (DENSE_SHARE can add the cosine of the two articles' vectors; it is 0: words
   only, as chosen, BENCHMARKS.md);
+  the bigrams found only in the bodies a unit names (国务院…主管部门) count BODY_WEIGHT: who acts is the setting;
 - the headings: a candidate under the 编, 分编, 章 and 节 whose words hold the old article's chapter and section
   headings gains up to HEADING_BONUS (the part of the code the old law became, found from its own chapters);
+- the other old texts the same new text replaced: a candidate in a part their clear successors fill and this
+  text's do not loses up to FOREIGN_PENALTY;
 - the order of the articles: the old text's neighbours that went to nearby new articles support a candidate
   (a code keeps each old law's rules together in its own part, in much the same order);
 - below NONE_BELOW no article carries the rule: none, never the nearest article; an old article that only says
