@@ -34,6 +34,7 @@ change cheap). The JSON report also holds, per query, the rank of each relevant 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -337,6 +338,9 @@ def main() -> int:
                         help="eco: only the documents the query sets judge (a smaller index, for comparing settings)")
     parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval.json")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="an earlier --out of the same sets (another model, say): per configuration, the paired "
+                             "difference query by query, with its interval and the folds it wins")
     args = parser.parse_args()
     if not (SHARED / "eval").is_dir():
         print(f"no evaluation data at {SHARED / 'eval'}; nothing to measure")
@@ -402,7 +406,31 @@ def main() -> int:
             print("\nthe model was tuned on these questions: the figures above are fitted, not held out "
                   "(--model-dir a model tuned on the tuning part for held-out figures)")
     write_report(args.out, report)
+    if args.against:
+        print_against(report, json.loads(args.against.read_text(encoding="utf-8")), args.against)
     return 0
+
+
+def print_against(now: dict, before: dict, name: Path) -> None:
+    """This run − an earlier one, query by query, for each configuration both ran: R@10 and MRR@10 of the eco and
+    STARD queries, drafting recall per problem; with the paired interval and the protocol's folds won (by query id)."""
+    print(f"\nthis run ({now.get('model')}) − {name} ({before.get('model')}), paired over the same queries:")
+    for part in ("eco_ranks", "stard_ranks"):
+        for config in sorted(set(now.get(part, {})) & set(before.get(part, {}))):
+            a = {(q["qid"], q["query"]): q for q in now[part][config]}
+            b = {(q["qid"], q["query"]): q for q in before[part][config]}
+            keys = sorted(set(a) & set(b), key=str)
+            folds = np.array([fold_of(str(key[0] or key[1])) for key in keys])
+            for metric in ("R@10", "MRR@10"):
+                x = np.array([a[k]["metrics"][metric] for k in keys])
+                y = np.array([b[k]["metrics"][metric] for k in keys])
+                wins = sum(float((x - y)[folds == f].mean()) > 0 for f in range(FOLDS) if (folds == f).any())
+                print(f"  {part[:-6]} {config} {metric}: {x.mean():.3f} − {y.mean():.3f} = {diff_ci(x, y)}, "
+                      f"ahead on {wins} of {FOLDS} folds ({len(keys)} queries)")
+    for config in sorted(set(now.get("drafting", {})) & set(before.get("drafting", {}))):
+        x, y = now["drafting"][config]["per_problem"], before["drafting"][config]["per_problem"]
+        if len(x) == len(y):
+            print(f"  drafting {config} recall: {np.mean(x):.3f} − {np.mean(y):.3f} = {diff_ci(x, y)} ({len(x)} problems)")
 
 
 if __name__ == "__main__":
