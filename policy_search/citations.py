@@ -14,7 +14,7 @@ _N = CHINESE_NUMERAL_CHARS
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 CITATION_RE = re.compile(
     rf"(?:(?P<number>{DOC_NUMBER_RE.pattern})|《(?P<quoted>(?:[^《》]|《[^《》]*》){{2,100}})》|(?P<bare>[\u4e00-\u9fff（）()、]{{2,60}}?))"
-    rf"\s*(?:[（(][^（）()]{{2,30}}[)）])?\s*"  # 《X》（示办发〔2023〕12号）第三条, 《X》(2018年修正)第五条
+    rf"\s*(?:[（(](?P<note>[^（）()]{{2,30}})[)）])?\s*"  # 《X》（示办发〔2023〕12号）第三条, 《X》(2018年修正)第五条
     rf"(?:附件\s*(?P<attachment>[{_N}\d]{{1,3}})\s*)?"  # 《X》附件1第一部分: a part of an attachment
     rf"第\s*(?P<article>[{_N}\d]+)\s*(?P<unit>条|部分)(?:之(?P<sub>[{_N}]+))?"
     rf"(?:\s*第\s*(?P<paragraph>[{_N}\d]+)\s*款)?"
@@ -58,6 +58,7 @@ class CitationQuery:
     doc_number: str | None = None  # a 文号 naming the document
     text: str = ""  # the citation as typed
     attachment: int | None = None  # 附件1 of 《X》附件1第一部分
+    year: int | None = None  # the version asked for: 《X》（2018年修正）, 2023年X
 
     @property
     def document_only(self) -> bool:
@@ -106,6 +107,7 @@ def find_citations(query: str) -> list[CitationQuery]:
                 doc_number=doc_number,
                 text=match.group(0).strip(),
                 attachment=numeral_value(match.group("attachment")) if match.group("attachment") else None,
+                year=_version_year(query, match),
             )
         )
         taken.append(match.span())
@@ -145,6 +147,24 @@ def find_citations(query: str) -> list[CitationQuery]:
                 )
             )
     return sorted(found, key=lambda c: c.span)
+
+
+_NOTE_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年?\s*(?:修正|修订|修改|版|本|公布|发布|颁布|施行)?(?:本)?$")
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*$")
+
+
+def _version_year(query: str, match: re.Match) -> int | None:
+    """The year of the version a citation names: in brackets after the name (《X》（2018年修正）), or before a name
+    typed without 《》 (2023年X第十一条: the bare name then starts at 年)."""
+    note = match.group("note")
+    if note:
+        found = _NOTE_YEAR.match(note.strip())
+        return int(found.group(1)) if found else None
+    bare = match.group("bare")
+    if bare and bare.startswith("年"):
+        found = _YEAR_BEFORE.search(query[: match.start("bare")])
+        return int(found.group(1)) if found else None
+    return None
 
 
 def doc_number_key(doc_number: str) -> str:

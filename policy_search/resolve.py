@@ -27,6 +27,8 @@ _KIND_WORDS = ("实施细则", "实施办法", "实施意见", "办法", "措施
                "决定", "规划", "纲要", "计划", "解释", "讲话", "函", "法典", "法")
 OK = "ok"
 _ABOUT = re.compile(r"关于(.{4,})$")
+# a judicial interpretation is cited by the kind of case it is about: 关于办理X刑事案件适用法律若干问题的解释
+_CASES = re.compile(r"关于(?:办理|审理)(.{2,16}?)((?:刑事|民事|行政|公益诉讼)?)案件(?:适用法律)?若干问题的解释$")
 _LEADING_WORDS = re.compile(r"^(?:根据|依据|依照|按照|违反|参照|对照|落实|执行|贯彻|查询|查找|请问|关于|适用|引用)")
 
 
@@ -77,6 +79,9 @@ class CitationResolver:
             official = _ABOUT.search(compact(meta.title))  # X关于Y的意见 is also cited as 《关于Y的意见》, 《Y的意见》
             if official:
                 names |= {official.group(0), official.group(1)}
+            cases = _CASES.search(compact(meta.title))  # 关于办理环境污染刑事案件适用法律若干问题的解释: 环境污染刑事案件解释, 环境污染解释
+            if cases:
+                names |= {cases.group(1) + "解释", cases.group(1) + cases.group(2) + "案件解释"}
             names |= {without_place(name) for name in names if len(without_place(name)) >= 4}
             for name in names:
                 self.titles.setdefault(name, []).append(pos)
@@ -135,6 +140,17 @@ class CitationResolver:
             return [pos for pos in ordered if docs[pos].version_key == best.version_key], []
         return [], ordered
 
+    def of_year(self, positions: list[int], year: int | None) -> list[int]:
+        """The version of the year a citation names first (《X》（2018年修正）): the one dated that year, else the
+        one in force in it (the newest dated no later)."""
+        if year is None or len(positions) < 2:
+            return positions
+        dated = [(int(self.index.documents[pos].date[:4]), pos) for pos in positions if self.index.documents[pos].date]
+        same = [pos for y, pos in dated if y == year]
+        earlier = sorted(((y, pos) for y, pos in dated if y < year), reverse=True)
+        first = same or [pos for _, pos in earlier[:1]]
+        return first + [pos for pos in positions if pos not in first]
+
     def prefer(self, positions: list[int], allowed: np.ndarray | None) -> list[int]:
         """Admitted by the filters, current, national, shortest title, newest first."""
         docs = self.index.documents
@@ -155,6 +171,7 @@ class CitationResolver:
 
     def resolve(self, citation: CitationQuery, allowed: np.ndarray | None = None) -> Resolution:
         docs, candidates = self.documents(citation, allowed)
+        docs = self.of_year(docs, citation.year)
         index = self.index
         if candidates:
             titles = [index.documents[pos].title for pos in candidates[:5]]
@@ -358,7 +375,12 @@ def _other_law(title: str, key: str) -> bool:
         return False
     if len(core) - len(key) < 2:  # one character is no qualifying word: 外关系法 is 对外关系法 cut short
         return False
-    return any(core.startswith(key[:cut]) and core.endswith(key[cut:]) for cut in range(len(key)))
+    return any(core.startswith(key[:cut]) and core.endswith(key[cut:]) and core[cut : len(core) - len(key) + cut] not in _GENERIC_WORDS
+               for cut in range(len(key)))
+
+
+# words a title carries that name no other text when left out: 排污许可管理条例 is cited as 排污许可条例
+_GENERIC_WORDS = frozenset({"管理"})
 
 
 _AMENDING_ACT = re.compile(r"《[^《》]*关于(?:修改|废止|修订)[^《》]*决定》")
