@@ -57,7 +57,7 @@ class OnnxQueryEmbedder:
         build = _build_record(self.model_dir)
         self.adapter_sha256: str | None = build.get("adapter_sha256")
         self.tuning: dict = build.get("tuning") or {}
-        self.dense_weight = float(self.tuning.get("dense_weight", DEFAULT_DENSE_WEIGHT))
+        self.dense_weight = DEFAULT_DENSE_WEIGHT  # as the full model's: never the tuning record's own share
         self.tuned = bool(self.tuning)
         self.int8_queries = int8_queries
         self.threads = threads

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -110,6 +111,12 @@ class Searcher:
         return docs
 
     # -- search ---------------------------------------------------------------------------------------
+
+    def with_config(self, **changes) -> Searcher:
+        """The same searcher over the same index, with some ranking knobs changed (the drafting aid's dense share)."""
+        other = copy.copy(self)
+        other.config = replace(self.config, **changes)
+        return other
 
     def search(
         self, query: str, filters: SearchFilters | None = None, top_k: int = 10, mode: str = "hybrid", *, rerank: bool | None = None

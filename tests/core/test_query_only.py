@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from policy_search.embedding.encoder import model_fingerprint
+from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, model_fingerprint
 from policy_search.embedding.loading import load_embedder
 from policy_search.embedding.onnx_query import graph_path
 from policy_search.embedding.query_only import OnnxQueryEmbedder, exported_graph
@@ -71,7 +71,7 @@ def tiny_model(tmp_path, monkeypatch):
     _write_json(folder / "config_sentence_transformers.json", {"prompts": {"query": "query : ", "passage": "passage : "}})
     _write_json(folder / "sentence_bert_config.json", {"max_seq_length": MAX_LENGTH})
     _write_json(folder / "tokenizer_config.json", {"pad_token": "<pad>"})
-    _write_json(folder / "policy_search_build.json", {"complete": True, "tuning": {"dense_weight": 0.7}})
+    _write_json(folder / "policy_search_build.json", {"complete": True, "tuning": {"dense_weight": 0.3}})
     _tokenizer(folder / "tokenizer.json")
     table = np.random.default_rng(0).normal(size=(len(WORDS), DIMENSION)).astype(np.float32)
     _graph(graph_path(model_fingerprint(folder)), table)
@@ -103,7 +103,8 @@ def test_the_model_facts_match_the_folder(tiny_model):
     folder, _ = tiny_model
     embedder = load_embedder(folder)
     assert embedder.model_id == model_fingerprint(folder)
-    assert embedder.dimension == DIMENSION and embedder.dense_weight == 0.7 and embedder.tuned
+    assert embedder.dimension == DIMENSION and embedder.tuned
+    assert embedder.dense_weight == DEFAULT_DENSE_WEIGHT  # the same as the full model's, never the tuning record's share
 
 
 def test_without_an_exported_graph_the_full_model_is_asked_for(tiny_model, tmp_path):

@@ -169,3 +169,30 @@ def test_a_reviewed_plan_exports_what_the_person_kept(client):
     assert document.paragraphs[0].text == "某县整改方案"
     bad = client.post("/drafts/export", json={"problems": [{"problem": ""}]})
     assert bad.status_code == 422
+
+
+
+def test_the_drafting_aid_fuses_at_its_own_dense_share(tmp_path, monkeypatch):
+    """Problems fuse at drafting_dense_weight, searches at dense_weight; the searcher handed in keeps its own."""
+    from indexer.build import build_index
+    from indexer.pipeline import parse_files
+    from service.drafting.plan import DraftOptions, Problem, draft_problem
+    from service.retrieval.loaded import load_index
+    from service.retrieval.ranking import RankingConfig
+    from service.retrieval.searcher import Searcher
+    from tests.fakes import BigramEmbedder
+
+    law = tmp_path / "排污许可管理条例(2021-01-24).txt"
+    law.write_text("排污许可管理条例\n第二条　排污单位应当依照本条例规定申请取得排污许可证；未取得排污许可证的，不得排放污染物。\n", encoding="utf-8")
+    result = parse_files([law])
+    embedder = BigramEmbedder()
+    build_index(tmp_path / "idx", result.documents, read_sources=result.sources, embedder=embedder)
+    searcher = Searcher(load_index(tmp_path / "idx", embedder), embedder, RankingConfig(dense_weight=0.9, drafting_dense_weight=0.2))
+    used = []
+    search = Searcher.search
+    monkeypatch.setattr(Searcher, "search", lambda self, *a, **k: used.append(self.config.dense_weight) or search(self, *a, **k))
+    row = draft_problem(searcher, Problem("企业未取得排污许可证排放污染物"), DraftOptions())
+    assert row["bases"]
+    assert used == [0.2] and searcher.config.dense_weight == 0.9
+    with pytest.raises(ValueError, match="drafting_dense_weight"):
+        RankingConfig(drafting_dense_weight=1.5)
