@@ -123,7 +123,7 @@ def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | No
     generation was published to)."""
     folder = store.IndexStore(root).require_current()
     manifest = store.read_manifest(folder)
-    tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"])
+    tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"], compact=folder / store.WORDS)
     if tokenizer.fingerprint != manifest["tokenizer"]["fingerprint"]:
         raise IndexMismatch(
             f"index {folder.name} was tokenized with dictionary {manifest['tokenizer']['fingerprint']}, "
