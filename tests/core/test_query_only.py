@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["<s>", "<pad>", "</s>", "<unk>", "query", ":", "排污", "许可", "处罚", "按日", "连续", "河流", "水源"]
 DIMENSION = 8
 MAX_LENGTH = 6
-HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")  # sklearn: lightgbm imports it if let
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy", "openpyxl", "docx")  # sklearn: lightgbm imports it if let;
+# scipy: bm25s imports it if let; openpyxl, docx: only exports need them
 
 
 def _write_json(path: Path, data) -> None:
@@ -131,7 +132,7 @@ print("LOADED", *sorted(name for name in {HEAVY} if name in sys.modules))
 """
 
 
-def test_searching_from_the_command_line_and_the_service_never_imports_torch_or_sklearn(tiny_model, tmp_path):
+def test_searching_from_the_command_line_and_the_service_never_imports_torch_sklearn_or_scipy(tiny_model, tmp_path):
     from tests.conftest import index_small_corpus
     from tests.fakes import BigramEmbedder
 
