@@ -20,7 +20,7 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
 _DATA = resources.files("policy_search") / "data"
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")  # a token must hold a Han character, a letter or a digit
 TITLE_PREFIX = "中华人民共和国"
-COMPACT_CHARS = 200_000  # characters cut through the compact dictionary before jieba's own is loaded
+COMPACT_TEXTS = 256  # texts cut through the compact dictionary before jieba's own is loaded
 
 
 _BASE_DICTIONARY: tuple[dict[str, int], int] | None = None
@@ -58,9 +58,10 @@ class ClauseTokenizer:
 
     With `compact`, the folder where the indexer saved this dictionary's compact form (`save_compact`), a
     searching process maps that (policy_search/wordfreq.py: milliseconds, where jieba's dictionary takes
-    0.5–0.8 s to load). Cutting through it costs about 3 µs more per character, so once it has cut
-    COMPACT_CHARS characters, about what loading jieba's dictionary costs, the process loads the dictionary
-    after all (a one-shot query never does). Same words either way."""
+    0.5–0.8 s to load). Cutting a text through it costs 0.3–1 ms more (numpy's calls over a few short
+    arrays), so once it has cut COMPACT_TEXTS texts, about a hundred searches of a service and well under what
+    loading the dictionary costs, the process loads the dictionary after all; a one-shot query never does.
+    The same words either way."""
 
     def __init__(self, extra_words: Iterable[str] = (), *, compact: Path | None = None) -> None:
         self._dictionary = _read_lines("userdict.txt")
@@ -68,7 +69,7 @@ class ClauseTokenizer:
         self.stopwords = frozenset(fold(w) for w in _read_lines("stopwords.txt"))
         self._lock = threading.Lock()
         self._compact = self._open_compact(compact) if compact is not None else None
-        self._compact_chars = 0
+        self._compact_texts = 0
         self._jieba = None if self._compact is not None else self._full_jieba()
 
     def _full_jieba(self) -> jieba.Tokenizer:
@@ -106,8 +107,8 @@ class ClauseTokenizer:
         """jieba with the whole dictionary, or one that holds the text's own words from the compact form."""
         if self._jieba is not None:
             return self._jieba
-        self._compact_chars += len(text)
-        if self._compact_chars > COMPACT_CHARS:
+        self._compact_texts += 1
+        if self._compact_texts > COMPACT_TEXTS:
             with self._lock:
                 if self._jieba is None:
                     self._jieba = self._full_jieba()

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from policy_search.embedding import unigram
-from policy_search.embedding.query_only import LibraryTokenizer, ensure_compact_tokenizer, load_query_tokenizer
+from policy_search.embedding import query_only
+from policy_search.embedding.query_only import ColdStartTokenizer, LibraryTokenizer, ensure_compact_tokenizer, load_query_tokenizer
 from policy_search.embedding.unigram import CompactUnigram
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -120,5 +121,17 @@ def test_the_compact_form_is_written_once_into_the_cache(tmp_path, monkeypatch):
     assert written is not None and (written / unigram.PIPELINE).is_file()
     stamp = (written / unigram.PIECES).stat().st_mtime_ns
     assert ensure_compact_tokenizer(folder) == written and (written / unigram.PIECES).stat().st_mtime_ns == stamp
-    assert isinstance(load_query_tokenizer(folder, MAX_LENGTH), CompactUnigram)
+    assert isinstance(load_query_tokenizer(folder, MAX_LENGTH), ColdStartTokenizer)
     assert not list(written.parent.glob(".tokenizer-*"))  # no staging folder left behind
+
+
+def test_after_its_first_texts_a_process_tokenizes_through_the_library(tokenizers, monkeypatch):
+    compact, library = tokenizers
+    loads = []
+    monkeypatch.setattr(query_only, "COMPACT_TEXTS", 3)
+    tokenizer = ColdStartTokenizer(compact, lambda: loads.append(1) or library)
+    texts = ["排污许可 按日连续处罚", "ＡＢＣ１２３"]
+    expected = library.encode_batch(texts)[0].tolist()
+    assert tokenizer.encode_batch(texts)[0].tolist() == expected and not loads  # 2 texts: the compact form
+    assert tokenizer.encode_batch(texts)[0].tolist() == expected and loads == [1]  # 4: the library, loaded once
+    assert tokenizer.encode_batch(texts)[0].tolist() == expected and loads == [1]

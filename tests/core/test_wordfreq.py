@@ -47,7 +47,7 @@ def tokenizers(tmp_path_factory):
 
 def test_the_same_words_as_jiebas_own_dictionary(tokenizers, monkeypatch):
     full, compact = tokenizers
-    monkeypatch.setattr(tokenize, "COMPACT_CHARS", 10**9)
+    monkeypatch.setattr(tokenize, "COMPACT_TEXTS", 10**9)
     for text in TEXTS + _random_texts(400):
         assert compact.tokens(text) == full.tokens(text), repr(text[:60])
     assert compact._jieba is None
@@ -57,7 +57,7 @@ def test_the_same_words_on_the_eco_corpus_and_queries(tokenizers, monkeypatch):
     full, compact = tokenizers
     if not (SHARED / "corpus" / "eco").is_dir():
         pytest.skip("../shared is absent")
-    monkeypatch.setattr(tokenize, "COMPACT_CHARS", 10**9)
+    monkeypatch.setattr(tokenize, "COMPACT_TEXTS", 10**9)
     lines = [line for path in sorted((SHARED / "corpus" / "eco").glob("*.txt"))[:20]
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     queries = [json.loads(line)["query"] for line in (SHARED / "eval" / "eco_dev2.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -69,11 +69,12 @@ def test_after_enough_text_jiebas_own_dictionary_is_loaded(tmp_path, monkeypatch
     full = ClauseTokenizer(TITLES)
     full.save_compact(tmp_path / "words")
     compact = ClauseTokenizer(TITLES, compact=tmp_path / "words")
-    monkeypatch.setattr(tokenize, "COMPACT_CHARS", 50)
+    monkeypatch.setattr(tokenize, "COMPACT_TEXTS", 3)
     text = "排污许可 按日连续处罚 违反本法规定"
-    assert compact.tokens(text) == full.tokens(text) and compact._jieba is None
-    for _ in range(4):
+    for _ in range(3):
         assert compact.tokens(text) == full.tokens(text)
+    assert compact._jieba is None
+    assert compact.tokens(text) == full.tokens(text)
     assert compact._jieba is not None
 
 
