@@ -20,7 +20,7 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
 _DATA = resources.files("policy_search") / "data"
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")  # a token must hold a Han character, a letter or a digit
 TITLE_PREFIX = "中华人民共和国"
-COMPACT_TEXTS = 256  # texts cut through the compact dictionary before jieba's own is loaded
+COMPACT_TEXTS = 64  # texts cut through the compact dictionary alone; after them its whole dict is built beside
 
 
 _BASE_DICTIONARY: tuple[dict[str, int], int] | None = None
@@ -59,17 +59,17 @@ class ClauseTokenizer:
     With `compact`, the folder where the indexer saved this dictionary's compact form (`save_compact`), a
     searching process maps that (policy_search/wordfreq.py: milliseconds, where jieba's dictionary takes
     0.5–0.8 s to load). Cutting a text through it costs 0.3–1 ms more (numpy's calls over a few short
-    arrays), so once it has cut COMPACT_TEXTS texts, about a hundred searches of a service and well under what
-    loading the dictionary costs, the process loads the dictionary after all; a one-shot query never does.
+    arrays), so once it has cut COMPACT_TEXTS texts (a one-shot query never does), the whole dictionary is
+    built from it in the background, a slice at a time (policy_search/slices.py), and used once complete.
     The same words either way."""
 
     def __init__(self, extra_words: Iterable[str] = (), *, compact: Path | None = None) -> None:
         self._dictionary = _read_lines("userdict.txt")
         self.extra_words = sorted({fold(w) for w in extra_words if w})
         self.stopwords = frozenset(fold(w) for w in _read_lines("stopwords.txt"))
-        self._lock = threading.Lock()
         self._compact = self._open_compact(compact) if compact is not None else None
         self._compact_texts = 0
+        self._building = threading.Lock()  # taken by the one thread that starts building the whole dict
         self._jieba = None if self._compact is not None else self._full_jieba()
 
     def _full_jieba(self) -> jieba.Tokenizer:
@@ -108,14 +108,20 @@ class ClauseTokenizer:
         if self._jieba is not None:
             return self._jieba
         self._compact_texts += 1
-        if self._compact_texts > COMPACT_TEXTS:
-            with self._lock:
-                if self._jieba is None:
-                    self._jieba = self._full_jieba()
-            return self._jieba
+        if self._compact_texts > COMPACT_TEXTS and self._building.acquire(blocking=False):  # once, never released
+            from policy_search.slices import dict_in_slices
+
+            dict_in_slices(self._compact.tables(), self._publish)
         cutter = jieba.Tokenizer()
         cutter.FREQ, cutter.total, cutter.initialized = self._compact.frequencies(text), self._compact.total, True
         return cutter
+
+    def _publish(self, frequencies: dict[str, int]) -> None:
+        """jieba over the whole dictionary, as built from the compact form: what `_full_jieba` gives for cutting
+        (add_word's tags and forced splits serve only part-of-speech tagging and the HMM, which this leaves off)."""
+        full = jieba.Tokenizer()
+        full.FREQ, full.total, full.initialized = frequencies, self._compact.total, True
+        self._jieba = full
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode words of the folded text, stopwords and punctuation dropped."""

@@ -64,6 +64,10 @@ class CompactFrequencies:
             for length in meta["lengths"]
         }
 
+    def tables(self) -> list[tuple[np.ndarray, tuple[np.ndarray]]]:
+        """Every word and its frequency, a table per length (for slices.dict_in_slices)."""
+        return [(words, (freqs,)) for words, freqs in self._tables.values()]
+
     def frequencies(self, text: str) -> dict[str, int]:
         """The dictionary's entries for every substring of `text` it holds."""
         found: dict[str, int] = {}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ from policy_search.embedding.onnx_query import (
 )
 
 DEFAULT_MAX_LENGTH = 512
-COMPACT_TEXTS = 256  # texts tokenized through the compact form before the library's tokenizer is loaded
 log = logging.getLogger("policy_search.embedding")
 
 
@@ -140,43 +138,15 @@ def ensure_compact_tokenizer(model_dir: Path) -> Path | None:
     return None
 
 
-class ColdStartTokenizer:
-    """The compact form for a process's first texts, the library after them: the compact form opens in
-    milliseconds but costs 0.3–1 ms more a text, so once it has tokenized COMPACT_TEXTS texts (a hundred
-    searches or more of a service, never a one-shot query) the library's tokenizer is loaded and used from
-    then on. The same ids either way (tests/core/test_unigram.py)."""
-
-    def __init__(self, compact, load_library) -> None:
-        self._compact = compact
-        self._load_library = load_library
-        self._library = None
-        self._texts = 0
-        self._lock = threading.Lock()
-
-    def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        if self._library is None:
-            self._texts += len(texts)
-            if self._texts <= COMPACT_TEXTS:
-                return self._compact.encode_batch(texts)
-            with self._lock:
-                if self._library is None:
-                    self._library = self._load_library()
-        return self._library.encode_batch(texts)
-
-
 def load_query_tokenizer(model_dir: Path, max_length: int):
-    """The folder's tokenizer, as `encode_batch(texts) -> (ids, mask)`: the compact form first where there is one."""
+    """The folder's tokenizer, as `encode_batch(texts) -> (ids, mask)`: the compact form where there is one."""
     model_dir = Path(model_dir)
-
-    def library() -> LibraryTokenizer:
-        return LibraryTokenizer(model_dir / "tokenizer.json", max_length, _pad_token(model_dir))
-
     folder = ensure_compact_tokenizer(model_dir)
     if folder is not None:
         from policy_search.embedding.unigram import CompactUnigram
 
-        return ColdStartTokenizer(CompactUnigram(folder, max_length), library)
-    return library()
+        return CompactUnigram(folder, max_length)
+    return LibraryTokenizer(model_dir / "tokenizer.json", max_length, _pad_token(model_dir))
 
 
 def _read_json_list(path: Path) -> list[dict]:

@@ -22,6 +22,7 @@ import logging
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ log = logging.getLogger("policy_search.embedding")
 FORMAT = 2  # bump when the files below change
 UNK_PENALTY = 10.0  # tokenizers' K_UNK_PENALTY: an unknown character scores the lowest piece's score minus this
 CACHE_WORDS = 10_000
+ARRAY_TEXTS = 64  # texts tokenized through the arrays alone; after them a dict of the pieces is built beside
 PIECES, IDS, SCORES, PIPELINE = "pieces.npy", "ids.npy", "scores.npy", "pipeline.json"
 
 
@@ -58,9 +60,17 @@ class CompactUnigram:
         self.bos_id, self.eos_id, self.pad_id = pipeline["bos_id"], pipeline["eos_id"], pipeline["pad_id"]
         self.max_length = max_length
         self._cache: dict[str, list[int]] = {}  # word → its ids: the prompt and common words are segmented once
+        self._texts = 0
+        self._table: dict[str, tuple[int, float]] | None = None  # piece → (id, score), once built (slices.py)
+        self._building = threading.Lock()  # taken by the one thread that starts building the dict, never released
 
     def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(input ids, attention mask), int64, padded on the right to the longest text."""
+        self._texts += len(texts)
+        if self._texts > ARRAY_TEXTS and self._building.acquire(blocking=False):  # a long-lived process: once
+            from policy_search.slices import dict_in_slices
+
+            dict_in_slices([(self._pieces, (self._ids, self._scores))], self._publish)
         rows = [[self.bos_id, *self.content_ids(text)[: self.max_length - 2], self.eos_id] for text in texts]
         width = max((len(row) for row in rows), default=0)
         ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
@@ -96,8 +106,30 @@ class CompactUnigram:
             ids += self._cache.get(word) or self._word_ids(word, self._pieces_in([word])[0])
         return ids
 
+    def _publish(self, table: dict[str, tuple[int, float]]) -> None:
+        self._table = table
+
     def _pieces_in(self, words: list[str]) -> list[list[list[tuple[int, int, float]]]]:
-        """For each word and each start in it, the pieces that start there: (end, id, score), shortest first.
+        """For each word and each start in it, the pieces that start there: (end, id, score), shortest first."""
+        table = self._table
+        if table is None:
+            return self._pieces_in_arrays(words)
+        found: list[list[list[tuple[int, int, float]]]] = []
+        for word in words:
+            size = len(word)
+            starts: list[list[tuple[int, int, float]]] = []
+            for start in range(size):
+                here = []
+                for end in range(start + 1, min(size, start + self._longest) + 1):
+                    piece = table.get(word[start:end])
+                    if piece is not None:
+                        here.append((end, piece[0], piece[1]))
+                starts.append(here)
+            found.append(starts)
+        return found
+
+    def _pieces_in_arrays(self, words: list[str]) -> list[list[list[tuple[int, int, float]]]]:
+        """_pieces_in through the mapped arrays: for each word and each start in it, the pieces that start there: (end, id, score), shortest first.
 
         Every substring up to the longest piece's length, of all the words at once, is looked up in one binary
         search: the words joined by NULs as code points, each start's window of characters cut to each length

