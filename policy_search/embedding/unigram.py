@@ -8,7 +8,8 @@ characters fused into one `<unk>`), cut to the model's length, `<s> … </s>`, p
 
 `CompactUnigram` runs that pipeline over the pieces kept as sorted arrays in the cache (written once per
 model, beside its exported graph, and memory-mapped): looking a piece up is a binary search, not a trie
-that must be built first. The normaliser and the split into words are the `tokenizers` library's own, read
+that must be built first. A process that goes on past ARRAY_TEXTS texts puts the pieces in a dict too, in
+the background (policy_search/slices.py), and looks them up there once it is complete. The normaliser and the split into words are the `tokenizers` library's own, read
 from the same file without its vocabulary, and the segmentation follows its `Unigram::encode_optimized` step for step (the same candidates in
 the same order, the same float64 sums, ties kept by the first), so the ids are the library's: a test
 compares them on varied texts. Any other model or framing is left to the library (`load_query_tokenizer`).
