@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import threading
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,10 @@ class CompactUnigram:
         self.max_length = max_length
         self._cache: dict[str, list[int]] = {}  # word → its ids: the prompt and common words are segmented once
         self._texts = 0
-        self._table: dict[str, tuple[int, float]] | None = None  # piece → (id, score), once built (slices.py)
+        # piece → id, once built (slices.py), and each id's score: ints and floats only, so that the garbage
+        # collector never walks them (a dict of tuples is walked by every full collection of a service)
+        self._table: dict[str, int] | None = None
+        self._score_of = array("d")
         self._building = threading.Lock()  # taken by the one thread that starts building the dict, never released
 
     def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +75,7 @@ class CompactUnigram:
         if self._texts > ARRAY_TEXTS and self._building.acquire(blocking=False):  # a long-lived process: once
             from policy_search.slices import dict_in_slices
 
-            dict_in_slices([(self._pieces, (self._ids, self._scores))], self._publish)
+            dict_in_slices([(self._pieces, (self._ids,))], self._publish)
         rows = [[self.bos_id, *self.content_ids(text)[: self.max_length - 2], self.eos_id] for text in texts]
         width = max((len(row) for row in rows), default=0)
         ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
@@ -107,7 +111,10 @@ class CompactUnigram:
             ids += self._cache.get(word) or self._word_ids(word, self._pieces_in([word])[0])
         return ids
 
-    def _publish(self, table: dict[str, tuple[int, float]]) -> None:
+    def _publish(self, table: dict[str, int]) -> None:
+        scores = np.empty(len(self._ids), dtype=np.float64)
+        scores[self._ids] = self._scores
+        self._score_of = array("d", scores.tobytes())
         self._table = table
 
     def _pieces_in(self, words: list[str]) -> list[list[list[tuple[int, int, float]]]]:
@@ -122,9 +129,9 @@ class CompactUnigram:
             for start in range(size):
                 here = []
                 for end in range(start + 1, min(size, start + self._longest) + 1):
-                    piece = table.get(word[start:end])
-                    if piece is not None:
-                        here.append((end, piece[0], piece[1]))
+                    piece_id = table.get(word[start:end])
+                    if piece_id is not None:
+                        here.append((end, piece_id, self._score_of[piece_id]))
                 starts.append(here)
             found.append(starts)
         return found
