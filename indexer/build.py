@@ -163,6 +163,7 @@ def build_index(
         store.write_links(folder, (pair for meta in documents for pair in doc_links[meta.doc_id]))
         store.write_references(folder, references)
         store.write_alignments(folder, alignments)
+        tokenizer.save_compact(folder / store.WORDS)  # searching processes map it instead of loading jieba's dictionary
         if engine["backend"] == "milvus":
             tokens = [tokenizer.tokens(text) for text in passages]
             milvus.write_lexicon(folder, tokens)

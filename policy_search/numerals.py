@@ -95,4 +95,6 @@ def int_to_chinese(number: int) -> str:
     number = operator.index(number)
     if not 0 <= number <= MAX_NUMBER:
         raise ValueError(f"article numbers run from 0 to {MAX_NUMBER}, got {number}")
+    if number < 10_000:  # every label's number: written as cn2an writes it, without importing cn2an
+        return _written(number)
     return _cn2an().an2cn(number)

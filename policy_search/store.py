@@ -1,7 +1,8 @@
 """Index files on disk: generations written beside each other, published by an atomic rename.
 
     INDEX_DIR/CURRENT                  name of the published generation
-    INDEX_DIR/generations/<name>/      manifest.json, documents.jsonl, clauses.jsonl (+ vectors, BM25 files)
+    INDEX_DIR/generations/<name>/      manifest.json, documents.jsonl, clauses.jsonl (+ vectors, BM25 files,
+                                       words/: the tokenizer's dictionary, mapped by searching processes)
 
 A generation is written under a temporary name, fsynced, renamed into place, and only then named in
 CURRENT (itself replaced atomically), so a reader never sees a half-written index and a process killed
@@ -34,6 +35,7 @@ LINKS = "links.jsonl"
 REFERENCES = "references.jsonl"
 ALIGNMENTS = "alignments.jsonl"
 DOC_CENTROIDS = "doc_centroids.npy"
+WORDS = "words"  # the BM25 tokenizer's dictionary in compact form (policy_search/wordfreq.py), for searching processes
 KEEP_GENERATIONS = 3
 
 

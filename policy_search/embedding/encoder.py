@@ -125,7 +125,8 @@ class SentenceTransformerEmbedder:
             return None
 
     def export_query_graph(self) -> None:
-        """Export the ONNX query graph now (the index step does), so that searching processes never load PyTorch."""
+        """Export the ONNX query graph and the compact tokenizer now (the index step does), so that searching
+        processes never load PyTorch nor parse tokenizer.json."""
         from policy_search.embedding.onnx_query import OnnxQueryEncoder, is_mean_pooled
 
         if self._onnx is None and is_mean_pooled(self.model_dir):
@@ -133,6 +134,10 @@ class SentenceTransformerEmbedder:
                 OnnxQueryEncoder.export(self._model, self.model_id)
             except Exception as exc:  # searching then loads the full model and tries again
                 logging.getLogger("policy_search.embedding").warning("event=onnx_unavailable reason=%r", str(exc))
+        if (self.model_dir / "tokenizer.json").is_file():
+            from policy_search.embedding.query_only import ensure_compact_tokenizer
+
+            ensure_compact_tokenizer(self.model_dir)  # the tokenizer form searching processes read
 
     def _encode(self, texts: list[str], prompt_name: str | None, model=None) -> np.ndarray:
         if not texts:

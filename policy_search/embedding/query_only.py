@@ -2,22 +2,28 @@
 
 Importing PyTorch, transformers and sentence-transformers is most of a cold start (about 10 of the 12 s a
 fresh `serve` took to answer). A search embeds queries only, so once `OnnxQueryEncoder` has exported a
-model's graph into the cache, this embedder answers from that graph and the folder's own `tokenizer.json`
-(the `tokenizers` library, which transformers' fast tokenizer wraps): the same token ids, the same vectors.
-Passages, which only indexing embeds, go through the full model, loaded on first use.
+model's graph into the cache, this embedder answers from that graph and the folder's own tokenizer: the
+compact form of its `tokenizer.json` where the pipeline allows (embedding/unigram.py, written once into the
+cache), else `tokenizer.json` through the `tokenizers` library, which transformers' fast tokenizer wraps.
+The same token ids, the same vectors. Passages, which only indexing embeds, go through the full model,
+loaded on first use.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, _build_record, model_fingerprint
-from policy_search.embedding.onnx_query import ensure_mapped_graph, graph_path, inference_session, is_mean_pooled, mean_pooled
+from policy_search.embedding.onnx_query import (
+    ensure_mapped_graph, graph_path, inference_session, is_mean_pooled, mean_pooled, onnx_cache_dir,
+)
 
 DEFAULT_MAX_LENGTH = 512
+log = logging.getLogger("policy_search.embedding")
 
 
 def _read_json(path: Path) -> dict:
@@ -43,8 +49,6 @@ class OnnxQueryEmbedder:
 
     def __init__(self, model_dir: Path, graph: Path, *, threads: int | None = None, int8_queries: bool = False,
                  passage_precision: str = "auto", model_id: str | None = None) -> None:
-        from tokenizers import Tokenizer
-
         self.model_dir = Path(model_dir)
         self.model_id = model_id or model_fingerprint(self.model_dir)
         settings = _read_json(self.model_dir / "config_sentence_transformers.json")
@@ -63,20 +67,13 @@ class OnnxQueryEmbedder:
         self.threads = threads
         self._precision = passage_precision
         self._passages = None
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        special = _read_json(self.model_dir / "tokenizer_config.json")
-        pad_token = special.get("pad_token", "<pad>")
-        pad_token = pad_token["content"] if isinstance(pad_token, dict) else pad_token
-        self.tokenizer.enable_truncation(int(max_length))
-        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad_token), pad_token=pad_token)
+        self.tokenizer = load_query_tokenizer(self.model_dir, int(max_length))
         self.session = inference_session(graph, threads or 1)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch([self.prompt + text for text in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        ids, mask = self.tokenizer.encode_batch([self.prompt + text for text in texts])
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return mean_pooled(hidden, mask)
 
@@ -95,6 +92,64 @@ class OnnxQueryEmbedder:
             self._passages = SentenceTransformerEmbedder(self.model_dir, threads=self.threads,
                                                          passage_precision=self._precision)
         return self._passages.embed_passages(texts)
+
+
+def _pad_token(model_dir: Path) -> str:
+    pad_token = _read_json(model_dir / "tokenizer_config.json").get("pad_token", "<pad>")
+    return pad_token["content"] if isinstance(pad_token, dict) else pad_token
+
+
+class LibraryTokenizer:
+    """tokenizer.json through the `tokenizers` library: any pipeline, a second or so to load a large vocabulary."""
+
+    def __init__(self, tokenizer_json: Path, max_length: int, pad_token: str) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_json))
+        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad_token), pad_token=pad_token)
+
+    def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64).reshape(len(texts), -1)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64).reshape(len(texts), -1)
+        return ids, mask
+
+
+def ensure_compact_tokenizer(model_dir: Path) -> Path | None:
+    """The compact form of the folder's tokenizer.json in the cache, written once; None where its pipeline
+    is not the one CompactUnigram runs or the cache cannot be written."""
+    from policy_search.embedding import unigram
+
+    tokenizer_json = Path(model_dir) / "tokenizer.json"
+    folder = unigram.compact_folder(onnx_cache_dir(), tokenizer_json)
+    if (folder / unigram.PIPELINE).is_file():
+        return folder
+    unsupported = folder.with_name(folder.name + ".unsupported")  # remembered, so that no process parses it again
+    if unsupported.exists():
+        return None
+    try:
+        if unigram.write_compact(tokenizer_json, folder, _pad_token(Path(model_dir))):
+            return folder
+        unsupported.parent.mkdir(parents=True, exist_ok=True)
+        unsupported.touch()
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:  # the library reads it, or says what is wrong
+        log.warning("event=tokenizer_not_compacted reason=%r", str(exc))
+    return None
+
+
+def load_query_tokenizer(model_dir: Path, max_length: int):
+    """The folder's tokenizer, as `encode_batch(texts) -> (ids, mask)`: the compact form where there is one."""
+    model_dir = Path(model_dir)
+    folder = ensure_compact_tokenizer(model_dir)
+    if folder is not None:
+        from policy_search.embedding.unigram import CompactUnigram
+
+        try:
+            return CompactUnigram(folder, max_length)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged cache: the library reads tokenizer.json as before
+            log.warning("event=compact_tokenizer_unreadable path=%s reason=%r", folder, str(exc))
+    return LibraryTokenizer(model_dir / "tokenizer.json", max_length, _pad_token(model_dir))
 
 
 def _read_json_list(path: Path) -> list[dict]:

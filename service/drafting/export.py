@@ -13,14 +13,26 @@ from service.drafting.content import (
     plan_citations,
     problem_sections,
 )
-from service.drafting.gbt9704 import to_docx
-from service.drafting.ledger import to_xlsx
 from service.drafting.plan import Draft
 
 __all__ = ["FORMATS", "LIST_COLUMNS", "plan_citations", "to_docx", "to_markdown", "to_xlsx"]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def to_docx(draft: Draft, today: Date | None = None) -> bytes:
+    """The 方案 as Word (gbt9704.py); python-docx is imported by the first export, not by every start."""
+    from service.drafting import gbt9704
+
+    return gbt9704.to_docx(draft, today)
+
+
+def to_xlsx(draft: Draft, today: Date | None = None) -> bytes:
+    """The 整改台账 as a spreadsheet (ledger.py); openpyxl is imported by the first export, not by every start."""
+    from service.drafting import ledger
+
+    return ledger.to_xlsx(draft, today)
 
 
 def _md_cell(text: str) -> str:

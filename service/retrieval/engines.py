@@ -12,12 +12,15 @@ process. Both return clause positions of the generation, so the searcher ranks t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import bm25s
 import faiss
 import numpy as np
+
+if TYPE_CHECKING:
+    import bm25s
 
 
 @dataclass
@@ -59,6 +62,23 @@ class Engine(Protocol):
 
     def __contains__(self, token: str) -> bool:
         """Whether any clause holds the token (the thesaurus expands only into such words)."""
+
+
+def import_bm25s():
+    """bm25s without SciPy, which it imports when it can (0.1 s of a cold start) and uses only to build an index
+    with `csc_backend="scipy"`; loading and scoring one is numpy alone. A process that already holds SciPy (the
+    indexer's) keeps it and bm25s finds it."""
+    if "bm25s" in sys.modules or "scipy" in sys.modules:
+        import bm25s
+
+        return bm25s
+    sys.modules["scipy"] = None  # None in sys.modules: an import of it raises ImportError
+    try:
+        import bm25s
+    finally:
+        if sys.modules.get("scipy", 0) is None:
+            del sys.modules["scipy"]
+    return bm25s
 
 
 def idf(engine: Engine, tokens: list[str]) -> np.ndarray:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
 
@@ -20,7 +19,7 @@ from policy_search.model import DocumentMeta, Reference
 from policy_search.places import local_place
 from policy_search.text import fold
 from policy_search.tokenize import ClauseTokenizer, short_titles
-from service.retrieval.engines import Engine, LocalEngine, idf
+from service.retrieval.engines import Engine, LocalEngine, idf, import_bm25s
 from service.retrieval.phrases import PhraseIndex
 
 
@@ -96,7 +95,7 @@ def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
 
 
 def _local_engine(folder: Path, built_with: dict | None) -> LocalEngine:
-    bm25 = bm25s.BM25.load(folder / "bm25", allow_pickle=False, show_progress=False)
+    bm25 = import_bm25s().BM25.load(folder / "bm25", allow_pickle=False, show_progress=False)
     if not built_with:
         return LocalEngine(bm25, None, None)
     faiss_index = faiss.read_index(str(folder / "faiss.index"))
@@ -123,7 +122,7 @@ def load_index(root: Path, embedder: Embedder | None, engine_settings: dict | No
     generation was published to)."""
     folder = store.IndexStore(root).require_current()
     manifest = store.read_manifest(folder)
-    tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"])
+    tokenizer = ClauseTokenizer(manifest["tokenizer"]["title_words"], compact=folder / store.WORDS)
     if tokenizer.fingerprint != manifest["tokenizer"]["fingerprint"]:
         raise IndexMismatch(
             f"index {folder.name} was tokenized with dictionary {manifest['tokenizer']['fingerprint']}, "

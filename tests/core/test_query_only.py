@@ -15,12 +15,14 @@ from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, model_fingerpr
 from policy_search.embedding.loading import load_embedder
 from policy_search.embedding.onnx_query import graph_path
 from policy_search.embedding.query_only import OnnxQueryEmbedder, exported_graph
+from policy_search.embedding.unigram import CompactUnigram
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = ["<s>", "<pad>", "</s>", "<unk>", "query", ":", "排污", "许可", "处罚", "按日", "连续", "河流", "水源"]
 DIMENSION = 8
 MAX_LENGTH = 6
-HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")  # sklearn: lightgbm imports it if let
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy", "openpyxl", "docx")  # sklearn: lightgbm imports it if let;
+# scipy: bm25s imports it if let; openpyxl, docx: only exports need them
 
 
 def _write_json(path: Path, data) -> None:
@@ -131,7 +133,7 @@ print("LOADED", *sorted(name for name in {HEAVY} if name in sys.modules))
 """
 
 
-def test_searching_from_the_command_line_and_the_service_never_imports_torch_or_sklearn(tiny_model, tmp_path):
+def test_searching_from_the_command_line_and_the_service_never_imports_torch_sklearn_or_scipy(tiny_model, tmp_path):
     from tests.conftest import index_small_corpus
     from tests.fakes import BigramEmbedder
 
@@ -154,7 +156,8 @@ def test_the_real_model_gives_the_same_tokens_and_vectors_without_pytorch(built_
     texts = ["排污许可 按日连续处罚", "工厂晚上偷偷往河里排污水怎么管？", "ＡＢＣ１２３ 第五十九条", "违反本法规定，" * 200]
     fast = load_embedder(built_model_dir, threads=1)
     assert isinstance(fast, OnnxQueryEmbedder) and fast.model_id == full.model_id and fast.dimension == full.dimension
-    ids = [e.ids for e in fast.tokenizer.encode_batch([fast.prompt + t for t in texts])]
+    assert isinstance(fast.tokenizer, CompactUnigram)  # the cache's compact form of tokenizer.json
+    ids = fast.tokenizer.encode_batch([fast.prompt + t for t in texts])[0].tolist()
     expected = full._model.tokenizer([fast.prompt + t for t in texts], padding=True, truncation=True, max_length=full._model.max_seq_length)
     assert ids == expected["input_ids"]
     torch_vectors = full._encode(texts, full._query_prompt)
