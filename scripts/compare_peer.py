@@ -89,7 +89,7 @@ def our_search(mode: str):
     embedder = load_embedder(None) if mode == "hybrid" else None
     out = index_dir("stard", embedder.model_dir.name, embedder.passage_precision) if embedder else index_dir("stard", None)
     ensure_index(out, [STARD / "corpus.jsonl"], embedder)
-    config = RankingConfig(dense_weight=embedder.dense_weight, rerank=embedder.tuned) if embedder else RankingConfig(rerank=False)
+    config = RankingConfig(dense_weight=embedder.dense_weight) if embedder else RankingConfig()  # the service's default: no ranker
     searcher = Searcher(load_index(out, embedder, {"backend": "local"}), embedder, config)
 
     def search(question: str) -> list[tuple[str, str]]:
