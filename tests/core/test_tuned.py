@@ -53,7 +53,7 @@ def tuned_model_dir(built_model_dir):
 
 @pytest.mark.slow
 def test_the_built_default_reproduces_the_reference_vectors(tuned_model_dir):
-    from policy_search.embedding.encoder import SentenceTransformerEmbedder
+    from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, SentenceTransformerEmbedder
 
     reference = json.loads((adapter_dir() / REFERENCE_FILE).read_text(encoding="utf-8"))
     embedder = SentenceTransformerEmbedder(tuned_model_dir, threads=1)
@@ -67,7 +67,7 @@ def test_the_built_default_reproduces_the_reference_vectors(tuned_model_dir):
 
 @pytest.mark.slow
 def test_the_built_default_records_its_adapter_and_mix(tuned_model_dir, built_model_dir):
-    from policy_search.embedding.encoder import SentenceTransformerEmbedder
+    from policy_search.embedding.encoder import DEFAULT_DENSE_WEIGHT, SentenceTransformerEmbedder
 
     marker = json.loads((tuned_model_dir / MARKER_FILE).read_text(encoding="utf-8"))
     assert marker["adapter_sha256"] == adapter_sha256(adapter_dir())
@@ -76,5 +76,5 @@ def test_the_built_default_records_its_adapter_and_mix(tuned_model_dir, built_mo
     tuned = SentenceTransformerEmbedder(tuned_model_dir, threads=1)
     stock = SentenceTransformerEmbedder(built_model_dir, threads=1)
     assert tuned.adapter_sha256 == marker["adapter_sha256"] and stock.adapter_sha256 is None
-    assert tuned.dense_weight == stock.dense_weight == 0.5  # the mix the validation protocol chose, for every model
+    assert tuned.dense_weight == stock.dense_weight == DEFAULT_DENSE_WEIGHT  # the mix the protocol chose, for every model
     assert tuned.model_id != stock.model_id  # an index built with one is refused by a service with the other
