@@ -150,20 +150,27 @@ def align_documents(documents: list[DocumentMeta], clauses: list[Clause], vector
 
 
 def align_pairs(articles: dict[str, list[Article]], pairs: list[tuple[str, str, str]], vectors: np.ndarray | None = None) -> list[Alignment]:
-    """The rows of the pairs, several old texts replaced by one new text aligned together: the parts of the new
-    text the other old texts clearly went into count against a candidate (FOREIGN_PENALTY)."""
+    """The rows of the pairs (scored by `score_pairs`)."""
+    rows: list[Alignment] = []
+    for old_doc, new_doc, reason, scored in score_pairs(articles, pairs, vectors):
+        rows.extend(align_texts(articles[old_doc], articles[new_doc], reason, scored=scored))
+    return rows
+
+
+def score_pairs(articles: dict[str, list[Article]], pairs: list[tuple[str, str, str]], vectors: np.ndarray | None = None):
+    """(old doc, new doc, reason, candidate_scores) of each pair, several old texts replaced by one new text
+    scored together: the parts of the new text the other old texts clearly went into count against a candidate
+    (FOREIGN_PENALTY)."""
     by_new: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for old_doc, new_doc, reason in pairs:
         if articles.get(old_doc) and articles.get(new_doc):
             by_new[new_doc].append((old_doc, reason))
-    rows: list[Alignment] = []
     for new_doc, olds in by_new.items():
         new = articles[new_doc]
         base = {old_doc: _base_scores(articles[old_doc], new, vectors) for old_doc, _ in olds}
         penalties = _foreign_parts(base, new) if len(olds) > 1 and FOREIGN_PENALTY > 0 else {}
         for old_doc, reason in olds:
-            rows.extend(align_texts(articles[old_doc], new, reason, vectors, base=base[old_doc], penalty=penalties.get(old_doc)))
-    return rows
+            yield old_doc, new_doc, reason, candidate_scores(articles[old_doc], new, vectors, base[old_doc], penalties.get(old_doc))
 
 
 def _foreign_parts(base: dict[str, tuple], new: list[Article]) -> dict[str, np.ndarray]:
@@ -262,9 +269,9 @@ def _heading_shares(old: list[Article], new: list[Article], units: list) -> np.n
 
 
 def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, vectors: np.ndarray | None = None,
-                base: tuple | None = None, penalty: np.ndarray | None = None) -> list[Alignment]:
-    """The rows of one pair of texts."""
-    units, scorer, scores = candidate_scores(old, new, vectors, base, penalty)
+                scored: tuple | None = None) -> list[Alignment]:
+    """The rows of one pair of texts (`scored`: its candidate_scores, already worked out)."""
+    units, scorer, scores = scored or candidate_scores(old, new, vectors)
     old_row = {a.clause_id: i for i, a in enumerate(old)}
     best_of: dict[tuple[str, int | None], tuple[int, float]] = {}
     for u, (article, paragraph, text) in enumerate(units):

@@ -142,12 +142,10 @@ def _scores(table: Table):
 
         index = faiss.read_index(str(faiss_file))
         vectors = index.reconstruct_n(0, index.ntotal)
+    pairs = [pair for pair in align.text_pairs(list(table.documents.values())) if pair[2] == REPEAL]
     found = {}
-    for old_doc, new_doc, reason in align.text_pairs(list(table.documents.values())):
-        if reason != REPEAL:
-            continue
-        old, new = table.articles[old_doc], table.articles[new_doc]
-        units, _, scores = align.candidate_scores(old, new, vectors)
+    for _, new_doc, _, (units, _, scores) in align.score_pairs(table.articles, pairs, vectors):
+        new = table.articles[new_doc]
         for u, (article, paragraph, _) in enumerate(units):
             order = np.argsort(-scores[u])[:3]
             found[table.cite(article.clause_id, paragraph)] = (article, paragraph, [new[j].clause_id for j in order], scores[u][order])
