@@ -12,11 +12,11 @@ one was found.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from policy_search.folders import published_folder
 
 FORMAT = 1
 META = "frequencies.json"
@@ -32,21 +32,13 @@ def write_compact(frequencies: dict[str, int], total: int, folder: Path, *, stam
     for word in frequencies:
         if word and "\x00" not in word:  # numpy's strings drop trailing NULs; jieba's words hold none
             by_length.setdefault(len(word), []).append(word)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".frequencies-"))
-    try:
+    with published_folder(folder, META, ".frequencies-") as staging:
         for length, words in by_length.items():
             table = np.array(sorted(words), dtype=f"<U{length}")
             np.save(staging / f"words{length}.npy", table)
             np.save(staging / f"freqs{length}.npy", np.array([frequencies[w] for w in table.tolist()], dtype=np.int64))
         meta = {"format": FORMAT, "total": int(total), "lengths": sorted(by_length), "stamp": stamp}
         (staging / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        staging.rename(folder)  # atomic: readers see the whole form or none
-    except OSError:
-        if not (folder / META).is_file():  # another process published it first: theirs is as good
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 class CompactFrequencies:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from policy_search.folders import published_folder
+
 log = logging.getLogger("policy_search.embedding")
 
 
@@ -67,20 +69,11 @@ def ensure_mapped_graph(fingerprint: str) -> Path | None:
     source = graph_path(fingerprint)
     if not source.is_file():
         return None
-    import shutil
-
     import onnx
 
-    staging = Path(tempfile.mkdtemp(dir=source.parent, prefix=".mapped-"))
-    try:
+    with published_folder(target.parent, MAPPED_GRAPH, ".mapped-") as staging:  # both files or neither
         onnx.save_model(onnx.load(str(source)), str(staging / MAPPED_GRAPH), save_as_external_data=True,
                         all_tensors_to_one_file=True, location=MAPPED_GRAPH + ".data", size_threshold=1024)
-        staging.rename(target.parent)  # atomic: readers see both files or neither
-    except OSError:
-        if not target.is_file():  # another process published it first: theirs is as good
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     log.info("event=onnx_mapped path=%s", target)
     return target
 

@@ -21,13 +21,13 @@ import hashlib
 import json
 import logging
 import re
-import shutil
-import tempfile
 import threading
 from array import array
 from pathlib import Path
 
 import numpy as np
+
+from policy_search.folders import published_folder
 
 log = logging.getLogger("policy_search.embedding")
 
@@ -260,19 +260,11 @@ def write_compact(tokenizer_json: Path, folder: Path, pad_token: str) -> bool:
     facts["pad_id"] = pieces.index(pad_token)
     table = np.array(pieces)  # <U{longest}
     order = np.argsort(table, kind="stable")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tokenizer-"))
-    try:
+    with published_folder(folder, PIPELINE, ".tokenizer-") as staging:
         np.save(staging / PIECES, table[order])
         np.save(staging / IDS, order.astype(np.int32))
         np.save(staging / SCORES, np.array([score for _, score in vocabulary], dtype=np.float64)[order])
         (staging / PIPELINE).write_text(json.dumps(facts), encoding="utf-8")
-        staging.rename(folder)  # atomic: readers see the whole form or none
-    except OSError:
-        if not (folder / PIPELINE).is_file():  # another process published it first: theirs is as good
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     log.info("event=tokenizer_compacted path=%s", folder)
     return True
 
