@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,18 @@ def write_small_corpus(folder: Path) -> Path:
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     return write_small_corpus(tmp_path / "corpus")
+
+
+def write_national_texts(folder: Path, texts: dict[str, tuple[str, str, dict]]) -> Path:
+    """National texts, each a file named NAME(YYYY-MM-DD).txt holding its title line and body, with its manifest
+    row: `texts` maps the file name to (title, body, further manifest fields, such as doc_type or status)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, (title, body, fields) in texts.items():
+        (folder / name).write_text(f"{title}\n{body}\n", encoding="utf-8")
+        rows.append({"file": name, "title": title, "region": "全国", "date": name[-15:-5], **fields})
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return folder
 
 
 def index_folder(folder: Path, out: Path, embedder=None, engine: dict | None = None) -> Path:

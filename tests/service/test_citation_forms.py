@@ -3,14 +3,12 @@ the kind of case it is about."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import index_folder
+from tests.conftest import index_folder, write_national_texts
 from tests.fakes import BigramEmbedder
 
 TEXTS = {
@@ -26,13 +24,7 @@ TEXTS = {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("forms")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    rows = []
-    for name, (title, kind, body) in TEXTS.items():
-        (corpus / name).write_text(f"{title}\n{body}\n", encoding="utf-8")
-        rows.append({"file": name, "title": title, "doc_type": kind, "region": "全国", "date": name[-15:-5]})
-    (corpus / "manifest.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    corpus = write_national_texts(root / "corpus", {name: (title, body, {"doc_type": kind}) for name, (title, kind, body) in TEXTS.items()})
     embedder = BigramEmbedder()
     out = index_folder(corpus, root / "index", embedder)
     with TestClient(create_app(Settings(index_dir=out), embedder=embedder), raise_server_exceptions=False) as test_client:

@@ -3,15 +3,13 @@ whose amendment is not indexed gets a notice that never blocks an export."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
 
 from policy_search.validity import AMENDMENT_NOT_INDEXED
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import index_folder
+from tests.conftest import index_folder, write_national_texts
 from tests.fakes import BigramEmbedder
 
 LAWS = {
@@ -24,14 +22,9 @@ LAWS = {
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("versions")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    rows = []
-    for name, (title, status, body) in LAWS.items():
-        (corpus / name).write_text(f"{title}\n{body}\n", encoding="utf-8")
-        row = {"file": name, "title": title, "doc_type": "法律", "region": "全国", "date": name[-15:-5]}
-        rows.append({**row, "status": status} if status else row)
-    (corpus / "manifest.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    corpus = write_national_texts(root / "corpus", {
+        name: (title, body, {"doc_type": "法律", **({"status": status} if status else {})}) for name, (title, status, body) in LAWS.items()
+    })
     embedder = BigramEmbedder()
     out = index_folder(corpus, root / "index", embedder)
     with TestClient(create_app(Settings(index_dir=out), embedder=embedder), raise_server_exceptions=False) as test_client:
