@@ -87,8 +87,11 @@ class Article:
     penalty: bool  # in a 法律责任 chapter
     paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (款 number, text) where there are several
     rows: list[int] = field(default_factory=list)  # positions of its units among the generation's clauses
-    headings: str = ""  # the 编, 章 and 节 it sits under
-    path: tuple[str, ...] = ()  # the same, one heading each
+    path: tuple[str, ...] = ()  # the 编, 章 and 节 it sits under, one heading each
+
+    @property
+    def headings(self) -> str:
+        return " ".join(self.path)
 
 
 def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
@@ -102,7 +105,7 @@ def articles_by_document(clauses: list[Clause]) -> dict[str, list[Article]]:
         if loc.part == 1 or not found[clause.doc_id]:
             number = numeral_value(loc.article[1:-1]) if loc.article.endswith("条") else None
             found[clause.doc_id].append(Article(clause.clause_id, clause.doc_id, number, "", any(_PENALTY_PART in p for p in loc.path),
-                                                headings=" ".join(loc.path), path=tuple(loc.path)))
+                                                path=tuple(loc.path)))
         article = found[clause.doc_id][-1]
         article.rows.append(row)
         article.text += clause.text

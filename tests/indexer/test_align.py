@@ -93,10 +93,10 @@ def test_the_manifest_records_the_alignment_and_its_time(generation):
 def test_of_two_articles_with_the_same_words_the_one_under_the_old_articles_headings_is_chosen(monkeypatch):
     from indexer import align
 
-    old = [align.Article("old-1", "old", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第三章 大气污染防治措施")]
+    old = [align.Article("old-1", "old", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, path=("第三章 大气污染防治措施",))]
     new = [
-        align.Article("new-1", "code", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第二编 污染防治 第三分编 水污染防治 第七章 一般规定"),
-        align.Article("new-2", "code", 2, "排放单位应当安装监测设备，保存原始监测记录。", False, headings="第二编 污染防治 第二分编 大气污染防治 第三章 一般规定"),
+        align.Article("new-1", "code", 1, "排放单位应当安装监测设备，保存原始监测记录。", False, path=("第二编 污染防治", "第三分编 水污染防治", "第七章 一般规定")),
+        align.Article("new-2", "code", 2, "排放单位应当安装监测设备，保存原始监测记录。", False, path=("第二编 污染防治", "第二分编 大气污染防治", "第三章 一般规定")),
     ]
     assert [s.clause_id for s in align.align_texts(old, new)[0].successors] == ["new-2"]
     monkeypatch.setattr(align, "HEADING_BONUS", 0.0)  # words alone cannot tell them apart: the first is taken
@@ -123,7 +123,7 @@ def test_a_candidate_in_the_part_another_old_law_went_into_counts_less():
     from indexer import align
 
     def article(doc, n, text, path=()):
-        return align.Article(f"{doc}-{n}", doc, n, text, False, headings=" ".join(path), path=path)
+        return align.Article(f"{doc}-{n}", doc, n, text, False, path=path)
 
     noise_part = ("第二编 污染防治", "第七分编 噪声污染防治")
     general = ("第一章 基本规定",)
