@@ -56,6 +56,16 @@ class Table:
         article = next(a for a in self.articles[clause.doc_id] if a.clause_id == clause_id)
         return dict(article.paragraphs).get(paragraph, article.text) if paragraph else article.text
 
+    def vectors(self):
+        """The generation's vectors, None for an index built without them."""
+        faiss_file = self.folder / "faiss.index"
+        if not faiss_file.is_file():
+            return None
+        import faiss
+
+        index = faiss.read_index(str(faiss_file))
+        return index.reconstruct_n(0, index.ntotal)
+
     @property
     def articles(self):
         if not hasattr(self, "_articles"):
@@ -135,13 +145,7 @@ def _wilson(k: int, n: int, z: float = 1.96) -> str:
 
 def _scores(table: Table):
     """(old citation → (unit, candidate citations best first, scores)) for every repeal pair, recomputed."""
-    vectors = None
-    faiss_file = table.folder / "faiss.index"
-    if faiss_file.is_file():
-        import faiss
-
-        index = faiss.read_index(str(faiss_file))
-        vectors = index.reconstruct_n(0, index.ntotal)
+    vectors = table.vectors()
     pairs = [pair for pair in align.text_pairs(list(table.documents.values())) if pair[2] == REPEAL]
     found = {}
     for _, new_doc, _, (units, _, scores) in align.score_pairs(table.articles, pairs, vectors):
@@ -213,13 +217,7 @@ def cross_validate(table: Table, path: Path, folds: int = 5, repeats: int = 20, 
     """Each variant's none threshold chosen on k-1 folds of the labelled units and scored on the fold left out;
     the fold split repeated with different seeds. A variant is kept only where it beats the shipped settings."""
     labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    vectors = None
-    faiss_file = table.folder / "faiss.index"
-    if faiss_file.is_file():
-        import faiss
-
-        index = faiss.read_index(str(faiss_file))
-        vectors = index.reconstruct_n(0, index.ntotal)
+    vectors = table.vectors()
     defaults = {name: getattr(align, name) for settings in VARIANTS.values() for name in settings} | {"NONE_BELOW": align.NONE_BELOW}
     correct: dict[str, np.ndarray] = {}  # variant → thresholds × labels
     for name, settings in VARIANTS.items():
