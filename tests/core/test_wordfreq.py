@@ -99,3 +99,20 @@ def test_a_dictionary_that_is_not_prefix_closed_is_refused(tmp_path):
     compact = wordfreq.CompactFrequencies(tmp_path / "words")
     assert compact.frequencies("排污许可") == {"排": 0, "排污": 3, "许": 2} and compact.total == 5
     assert compact.frequencies("") == {} and compact.stamp == {"a": 1}
+
+
+def test_a_second_generation_of_the_same_dictionary_shares_the_files_of_the_first(tmp_path):
+    words = {"排": 0, "排污": 3, "许": 2}
+    wordfreq.write_compact(words, 5, tmp_path / "g1", stamp={"shared": 1})
+    wordfreq.write_compact(words, 5, tmp_path / "g2", stamp={"shared": 1})
+    assert (tmp_path / "g2" / "words2.npy").stat().st_ino == (tmp_path / "g1" / "words2.npy").stat().st_ino
+    assert wordfreq.CompactFrequencies(tmp_path / "g2").frequencies("排污") == {"排": 0, "排污": 3}
+
+    for path in (tmp_path / "g2").iterdir():  # the folder it shared from is gone: written afresh
+        path.unlink()
+    (tmp_path / "g2").rmdir()
+    wordfreq.write_compact(words, 5, tmp_path / "g3", stamp={"shared": 1})
+    wordfreq.write_compact({"许": 1}, 1, tmp_path / "g4", stamp={"shared": 2})  # another stamp: its own words
+    assert wordfreq.CompactFrequencies(tmp_path / "g3").frequencies("排污许") == {"排": 0, "排污": 3, "许": 2}
+    assert wordfreq.CompactFrequencies(tmp_path / "g4").frequencies("排污许") == {"许": 1}
+    assert (tmp_path / "g4" / "words1.npy").stat().st_ino != (tmp_path / "g3" / "words1.npy").stat().st_ino
