@@ -1,4 +1,4 @@
-"""The service killed (SIGKILL) at 20 moments of an upload's update: every restart serves a complete generation,
+"""The service killed (SIGKILL) at 12 moments of an upload's update: every restart serves a complete generation,
 shows the upload's task as interrupted (or done, when the update had published), and leaves no upload folder.
 
 The delays spread from the upload to a little after a normal update would have finished. The update child dies
@@ -26,7 +26,7 @@ from service.updates import UPLOADS
 from tests.conftest import LAW_TEXT, ROOT, index_small_corpus
 
 pytestmark = pytest.mark.slow
-KILLS = 20
+KILLS = 12
 LATEST_KILL = 1.3  # the last kill comes this many normal update times after the upload
 START_TIMEOUT_S = 60
 
