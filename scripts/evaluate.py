@@ -91,8 +91,11 @@ def ensure_index(out: Path, sources: list[Path], embedder, engine: dict | None =
     current = store.IndexStore(out).current()
     known = {}
     if current is not None:  # rebuilt when a document, its metadata or its segmentation changed
-        known = {d.doc_id: replace(d, superseded=False) for d in store.read_documents(current)}
-        fresh = {d.meta.doc_id: d.meta for d in result.documents}
+        # what the build itself adds (a newer version or a repeal clause found, a 施行日期 read off the text) is
+        # not a change of the sources
+        added = {"superseded": False, "repealed_by": None, "effective_date": None}
+        known = {d.doc_id: replace(d, **added) for d in store.read_documents(current)}
+        fresh = {d.meta.doc_id: replace(d.meta, **added) for d in result.documents}
         same_units = {c.clause_id for c in store.read_clauses(current)} == {c.clause_id for d in result.documents for c in d.clauses}
         manifest = store.read_manifest(current)
         built_with = (manifest.get("embedding") or {}).get("model_id")
@@ -228,6 +231,7 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
         "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
         "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
+        "companions": {f"{base.companions}": {}} | {f"{n}": {"companions": n} for n in (0, 1, 3, 5, 10) if n != base.companions},
     }
     first = {"phrase_first": 10}
     phrase = {"off": {"phrase_weight": 0.0, "phrase_first": 0}, "first": {"phrase_weight": 0.0} | first}
@@ -245,8 +249,10 @@ def objective(metrics: dict) -> float:
     return (metrics["R@10"] + metrics["MRR@10"]) / 2
 
 
-def run_protocol(embedder, base: RankingConfig, eco_index: Path, stard_index: Path | None, report: dict) -> None:
-    """Each component's values measured on every query, then judged fold by fold (scripts/protocol.py)."""
+def run_protocol(embedder, base: RankingConfig, eco_index: Path, stard_index: Path | None, report: dict,
+                 only: frozenset[str] = frozenset()) -> None:
+    """Each component's values (of `only`, where given) measured on every query, then judged fold by fold
+    (scripts/protocol.py)."""
     eco = eco_queries()
     sets = [q["set"] for q in eco]
     folds = [fold_of(q["qid"]) for q in eco]
@@ -281,6 +287,8 @@ def run_protocol(embedder, base: RankingConfig, eco_index: Path, stard_index: Pa
     print(f"\nvalidation protocol: {FOLDS} folds over {', '.join(f'{n} ({int((set_ids == i).sum())})' for n, i in labels.items())}; "
           "objective (R@10 + MRR@10) / 2, each set weighing the same")
     for component, values in components(base).items():
+        if only and component not in only:
+            continue
         results = {value: measure(replace(base, **changes)) for value, changes in values.items()}
         scores = {value: np.array([objective(m) for m in r["rows"]]) for value, r in results.items()}
         current = next(iter(values))
@@ -334,6 +342,8 @@ def main() -> int:
                         help="override a RankingConfig knob, e.g. --set dense_weight=0.6 (repeatable)")
     parser.add_argument("--protocol", action="store_true",
                         help="judge each ranking component by cross-validation (eco sets; STARD held-out where built or with --stard)")
+    parser.add_argument("--components", default="", metavar="NAME,…",
+                        help="with --protocol: judge only these components (default: all)")
     parser.add_argument("--subset", choices=("judged",), default=None,
                         help="eco: only the documents the query sets judge (a smaller index, for comparing settings)")
     parser.add_argument("--with-samples", action="store_true", help="eco: index all of corpus/, sample documents too")
@@ -374,7 +384,11 @@ def main() -> int:
         stard_out = index_dir("stard", model_name, precision)
         if args.stard:
             ensure_index(stard_out, [STARD / "corpus.jsonl"], embedder)
-        run_protocol(embedder, base, eco_out, stard_out if store.IndexStore(stard_out).current() else None, report)
+        only = frozenset(filter(None, args.components.split(",")))
+        unknown = only - set(components(base))
+        if unknown:
+            parser.error(f"unknown components {sorted(unknown)}; choose from {', '.join(components(base))}")
+        run_protocol(embedder, base, eco_out, stard_out if store.IndexStore(stard_out).current() else None, report, only)
         write_report(args.out, report)
         return 0
     if args.eco or both:
