@@ -146,6 +146,8 @@ class ResultOut(BaseModel):
     citation: str
     document: DocumentOut
     location: LocationOut
+    counterpart_of: str | None = Field(default=None, description="clause_id of the result just above whose rule this "
+                                       "article carries in another version of its text, or in the text that replaced it")
 
 
 class SearchRequest(Body):

@@ -27,6 +27,7 @@ class RankingConfig:
     weak_coverage: float = 0.45  # a search whose best hits hold less of the query's words (weighted) …
     weak_cosine: float = 0.41  # … and whose nearest clause is less similar than this gets the weak-match notice (both calibrated: weak.py)
     phrase_first: int = 10  # a query held whole by at most this many articles puts them first; 0: never
+    companions: int = 3  # each of the first hits brings its article in another version (companions.py); 0: none
 
     def __post_init__(self) -> None:
         for name in ("dense_weight", "drafting_dense_weight"):
@@ -36,5 +37,7 @@ class RankingConfig:
             raise ValueError(f"rerank_weight must be between 0 and 1, got {self.rerank_weight}")
         if not 0.0 <= self.phrase_weight <= 1.0:
             raise ValueError(f"phrase_weight must be between 0 and 1, got {self.phrase_weight}")
+        if self.companions < 0:
+            raise ValueError(f"companions must be 0 or more, got {self.companions}")
         if not 0.0 <= self.synonym_weight <= 1.0:
             raise ValueError(f"synonym_weight must be between 0 and 1, got {self.synonym_weight}")

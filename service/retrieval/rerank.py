@@ -25,7 +25,8 @@ from policy_search.authority import authority_level
 from policy_search.text import fold
 
 if TYPE_CHECKING:
-    from service.retrieval.searcher import Hit, Searcher
+    from service.retrieval.hits import Hit
+    from service.retrieval.searcher import Searcher
 
 FEATURES = (
     "fused", "fused_rank", "dense", "cosine", "cosine_gap", "dense_rank", "bm25", "bm25_norm", "bm25_rank",

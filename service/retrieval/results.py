@@ -12,7 +12,8 @@ from policy_search.resolve import OK, Resolution
 from policy_search.text import fold_with_offsets
 from policy_search.validity import validity
 from service.retrieval.loaded import LoadedIndex
-from service.retrieval.searcher import Hit, Searcher, SearchOutcome
+from service.retrieval.hits import Hit
+from service.retrieval.searcher import Searcher, SearchOutcome
 
 
 def highlights(text: str, tokens: list[str]) -> list[list[int]]:
@@ -144,6 +145,8 @@ def hit_result(
 ) -> dict[str, Any]:
     """The result object of a search hit; `explain` adds each ranking component's contribution."""
     result = clause_result(index, hit.clause, hit.score, tokens, cited=hit.citation, marked=marked)
+    if hit.brought_by is not None:
+        result["counterpart_of"] = index.clauses[hit.brought_by].clause_id
     if explain:
         result["components"] = {k: round(v, 4) for k, v in hit.components.items()}
     return result

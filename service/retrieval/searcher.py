@@ -16,7 +16,9 @@ from policy_search.errors import InvalidQuery
 from policy_search.resolve import OK, CitationResolver, Resolution
 from policy_search.text import fold
 from service.retrieval.engines import Scope
+from service.retrieval.companions import bring_companions, companion_map
 from service.retrieval.filters import SearchFilters
+from service.retrieval.hits import Hit
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.phrases import MAX_WHOLE, phrase_scores, query_length, query_phrases, whole_query_clauses
 from service.retrieval.ranking import RankingConfig
@@ -29,17 +31,6 @@ MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
 MODES = ("hybrid", "bm25", "dense")
 LOW_AUTHORITY = authority_level("规范性文件")  # at and below it, national texts too yield to what they repeat
-
-
-@dataclass
-class Hit:
-    """One article (all its parts) or one paragraph, with the part that matched best."""
-
-    group: int
-    clause: int  # position of the best-matching part
-    score: float
-    components: dict[str, float] = field(default_factory=dict)
-    citation: Resolution | None = None  # set when the hit was resolved from a citation in the query
 
 
 @dataclass
@@ -87,6 +78,20 @@ class Searcher:
         from service.retrieval.related import Relations  # it shapes results, which import this module
 
         return Relations(self.index, self.succession)
+
+    @cached_property
+    def companions(self) -> dict[int, tuple[int, ...]]:
+        """Article group → its counterparts in another version or the text that replaced it (companions.py)."""
+        index = self.index
+
+        def group_of(clause_id: str) -> int | None:
+            position = index.clause_pos.get(clause_id)
+            return None if position is None else int(index.group_of[position])
+
+        return companion_map(index.alignments, group_of)
+
+    def _first_clause(self, group: int) -> int:
+        return self.index.group_members[group][0]
 
     @cached_property
     def succession(self) -> Succession:
@@ -202,6 +207,9 @@ class Searcher:
         if filters.include_samples is None:
             hits = self._samples_last(hits, set(focus))
         hits = self._put_verbatim_first(hits, verbatim)
+        if mode == "hybrid" and self.config.companions:
+            reach = self._scope(replace(filters, include_superseded=True)).allowed  # an older version comes only so
+            hits = bring_companions(hits, self.companions, self.config.companions, self._first_clause, reach)
         hits = self._put_citations_first(hits, cited)
         if focus and not cited and not _rest_of_query(query, resolutions, titles=False):  # 《X》 alone: X in order
             hits = [Hit(int(index.group_of[p]), p, 1.0, {"document": 1.0}) for d in focus for p in index.doc_clauses[d]

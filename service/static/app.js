@@ -246,6 +246,11 @@
     item.querySelector(".citation").textContent = result.citation;
     item.querySelector(".citation").tabIndex = -1;  // 更多 moves focus to the first new hit
     item.querySelector(".meta").append(metaLine(result.document));
+    if (result.counterpart_of) {
+      const badge = el("span", "badge counterpart-badge", "上条的另一版本");
+      badge.title = "同一规定在本文件另一版本（或取代它的文件）中的条文，列在上一条之后";
+      item.querySelector(".meta").append(badge);
+    }
     const path = item.querySelector(".path");
     if (result.location.path.length) path.textContent = result.location.path.join(" › ");
     else path.remove();

@@ -79,6 +79,23 @@ def test_the_search_notice_names_the_article_in_force(client):
     assert "没有对应条文" in dropped["notice"]
 
 
+def test_a_search_hit_brings_its_other_version_and_its_successor_right_after_it(client):
+    found = client.get("/search", params={"q": "海洋特别保护区内新建排污口"}).json()["results"]
+    assert [r["citation"] for r in found[:2]] == ["《中华人民共和国示例海洋法》第三条"] * 2  # both versions, side by side
+    assert [r["document"]["date"] for r in found[:2]] == ["2023-10-24", "2017-11-05"]
+    assert found[1]["document"]["superseded"] and found[1]["counterpart_of"] == found[0]["clause_id"]
+    assert all(r["document"]["date"] != "2017-11-05" for r in found[2:])  # an older version comes only so
+    later = client.get("/search", params={"q": "海洋特别保护区内新建排污口", "date_from": "2020-01-01"}).json()["results"]
+    assert "2017-11-05" not in [r["document"]["date"] for r in later]  # the filters hold for counterparts too
+
+    repealed = "《中华人民共和国示例大气污染防治法》第六条"
+    query = {"q": "未依法报批建设项目环境影响评价文件擅自开工建设 总投资额百分之一", "include_superseded": "true"}
+    citations = [r["citation"] for r in client.get("/search", params=query).json()["results"]]
+    assert citations[:2] == [repealed, f"{CODE}第十条"]  # a repealed article brings the one in force
+    current = client.get("/search", params={"q": "擅自开工建设 二十万元以上一千万元以下"}).json()["results"]
+    assert repealed not in [r["citation"] for r in current]  # a code does not bring the laws it repealed
+
+
 def test_the_check_gives_successors_and_a_replacement(client):
     text = "依照《中华人民共和国示例大气污染防治法》第六条处罚；每年6月5日见《中华人民共和国示例大气污染防治法》第二条。"
     found = client.post("/citations/check", json={"text": text}).json()["citations"]
