@@ -77,4 +77,12 @@ def test_the_compare_tab_shows_two_aligned_columns_with_the_changes_marked(sync_
         page.click("#check-replace")
         expect(page.locator("#check-input")).to_have_value(f"依照{CODE}第十条处罚。")
         expect(page.locator("#check-summary")).to_be_visible()
+
+        page.click("#tab-search")
+        page.fill("#q", "海洋特别保护区内新建排污口")
+        page.press("#q", "Enter")
+        results = page.locator("#results > li")
+        expect(results.nth(1).locator(".counterpart-badge")).to_have_text("上条的另一版本")  # the 2017 version
+        expect(results.nth(1)).to_contain_text("2017-11-05")
+        expect(results.first.locator(".counterpart-badge")).to_have_count(0)
         assert not errors, errors
