@@ -231,6 +231,9 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
         "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
         "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
+        "dense feedback": {"off" if not base.feedback_k else f"{base.feedback_k}x{base.feedback_weight:g}": {}}
+        | {f"{k}x{w:g}": {"feedback_k": k, "feedback_weight": w} for k, w in ((3, 0.5), (5, 0.5), (3, 1.0), (10, 0.5))
+           if (k, w) != (base.feedback_k, base.feedback_weight)},
         "candidates": {f"{base.candidates}": {}} | {f"{n}": {"candidates": n} for n in (100, 200, 300, 400) if n != base.candidates},
         "companions": {f"{base.companions}": {}} | {f"{n}": {"companions": n} for n in (0, 1, 3, 5, 10) if n != base.companions},
     }

@@ -27,6 +27,10 @@ class RankingConfig:
     weak_coverage: float = 0.45  # a search whose best hits hold less of the query's words (weighted) …
     weak_cosine: float = 0.41  # … and whose nearest clause is less similar than this gets the weak-match notice (both calibrated: weak.py)
     phrase_first: int = 10  # a query held whole by at most this many articles puts them first; 0: never
+    # dense pseudo-relevance feedback: the query vector moved towards the mean of its best clauses' vectors and
+    # searched again (won under the protocol for searches; the drafting aid's long problems lose, so it takes none)
+    feedback_k: int = 10  # the best clauses whose mean vector moves the query; 0: none
+    feedback_weight: float = 0.5  # how far it moves (query + w · mean, normalised)
     companions: int = 3  # each of the first hits brings its article in another version (companions.py); 0: none
 
     def __post_init__(self) -> None:
@@ -37,6 +41,8 @@ class RankingConfig:
             raise ValueError(f"rerank_weight must be between 0 and 1, got {self.rerank_weight}")
         if not 0.0 <= self.phrase_weight <= 1.0:
             raise ValueError(f"phrase_weight must be between 0 and 1, got {self.phrase_weight}")
+        if self.feedback_k < 0 or not 0.0 <= self.feedback_weight <= 2.0:
+            raise ValueError(f"feedback_k must be 0 or more and feedback_weight between 0 and 2, got {self.feedback_k}, {self.feedback_weight}")
         if self.companions < 0:
             raise ValueError(f"companions must be 0 or more, got {self.companions}")
         if not 0.0 <= self.synonym_weight <= 1.0:

@@ -195,6 +195,18 @@ class Searcher:
         if vector is not None:
             components["dense"] = self.engine.vectors(pool) @ vector if len(pool) else np.zeros(0, np.float32)
         fused, parts = self._fuse(pool, components, mode)
+        nearest = components.get("dense")  # the query's own cosines: what the weak-match signal was calibrated on
+        if vector is not None and self.config.feedback_k and len(pool):
+            # the query moved towards its best clauses (Rocchio), searched again: words the question lacks
+            t_feedback = time.perf_counter()
+            vector = feedback_vector(vector, self.engine.vectors(pool[np.argsort(-fused)[: self.config.feedback_k]]),
+                                     self.config.feedback_weight)
+            pool = np.union1d(pool, np.array([c for c in self.engine.dense(vector, scope, n) if allowed[c]], dtype=np.int64))
+            if lexical is not None:
+                components["bm25"] = lexical.scores(pool)
+            components["dense"] = self.engine.vectors(pool) @ vector
+            fused, parts = self._fuse(pool, components, mode)
+            timings["feedback"] = _ms(t_feedback)
         hits = self._group(pool, fused, parts)
         regions = self.regions_named(query)
         if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
@@ -218,7 +230,7 @@ class Searcher:
         match, weak = {}, False
         if embed_query and hits and not cited:
             t = time.perf_counter()
-            match = self._match(hits, tokens, components.get("dense"))
+            match = self._match(hits, tokens, nearest)
             weak = WeakMatch(self.config.weak_coverage, self.config.weak_cosine).is_weak(match["coverage"], match.get("cosine"))
             timings["match"] = _ms(t)
         timings["total"] = _ms(started)
@@ -432,6 +444,12 @@ def _rest_of_query(query: str, resolutions: list[Resolution], *, titles: bool) -
         last = end
     kept.append(query[last:])
     return " ".join(part.strip() for part in kept if part.strip())
+
+
+def feedback_vector(query: np.ndarray, best: np.ndarray, weight: float) -> np.ndarray:
+    """The query vector plus `weight` times the mean of its best clauses' vectors, normalised again."""
+    moved = query + weight * best.mean(axis=0)
+    return (moved / np.linalg.norm(moved)).astype(query.dtype)
 
 
 def _ms(start: float) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -116,3 +117,22 @@ def test_a_cited_sample_still_answers_first(sample_index):
     """What a first run shows of local genres: a sample's numbered measure, cited, comes first."""
     found = results(searcher_for(sample_index), "《示例市暗管偷排专项整治措施》第二条")
     assert found[0]["document"]["sample"] is True and found[0]["citation"] == "《示例市暗管偷排专项整治措施》第二条"
+
+
+def test_dense_feedback_moves_the_query_towards_its_best_clauses_and_leaves_the_weak_signal_alone(sample_index):
+    from service.retrieval.searcher import feedback_vector
+
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    best = np.array([[0.0, 1.0, 0.0], [0.0, 0.6, 0.8]], dtype=np.float32)
+    moved = feedback_vector(query, best, 0.5)
+    assert moved.dtype == np.float32 and abs(float(np.linalg.norm(moved)) - 1.0) < 1e-6
+    assert moved[0] > moved[1] > moved[2] > 0  # still mostly the query, moved towards the mean of the two
+    assert np.allclose(feedback_vector(query, best, 0.0), query)
+
+    plain, fed = searcher_for(sample_index, feedback_k=0), searcher_for(sample_index, feedback_k=3)
+    without, with_feedback = plain.search(QUERY), fed.search(QUERY)
+    assert "feedback" in with_feedback.timings_ms and "feedback" not in without.timings_ms
+    assert with_feedback.match["cosine"] == without.match["cosine"]  # calibrated on the query's own cosines
+    assert {h.group for h in with_feedback.hits} & {h.group for h in without.hits}
+    with pytest.raises(ValueError, match="feedback"):
+        RankingConfig(feedback_k=-1)
