@@ -88,7 +88,8 @@ def run_query(args) -> int:
     for rank, result in enumerate(results, start=1):
         document = result["document"]
         status = f"（{document['status']}）" if document["status"] != "现行有效" else ""
-        print(f"{rank:>2}. {result['citation']}{status}  [{result['score']:.3f}]")
+        counterpart = "  ↑ 上条的另一版本" if result.get("counterpart_of") else ""
+        print(f"{rank:>2}. {result['citation']}{status}  [{result['score']:.3f}]{counterpart}")
         text = result["text"].replace("\n", " ")
         print(f"    {text[:160]}{'…' if len(text) > 160 else ''}")
         if args.explain:

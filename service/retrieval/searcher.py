@@ -219,7 +219,7 @@ class Searcher:
         if filters.include_samples is None:
             hits = self._samples_last(hits, set(focus))
         hits = self._put_verbatim_first(hits, verbatim)
-        if mode == "hybrid" and self.config.companions:
+        if self.config.companions:  # in every mode: they come from the collection's versions, not from a score
             reach = self._scope(replace(filters, include_superseded=True)).allowed  # an older version comes only so
             hits = bring_companions(hits, self.companions, self.config.companions, self._first_clause, reach)
         hits = self._put_citations_first(hits, cited)

@@ -57,6 +57,18 @@ def test_query_prints_the_notice_before_the_hits(tmp_path, law_file, capsys):
     assert answer["citations"][0]["status"] == "document_not_found" and "大气法" in answer["notice"]
 
 
+def test_query_marks_the_counterpart_in_another_version(tmp_path, capsys):
+    from tests.alignment import write_alignment_corpus
+
+    corpus = write_alignment_corpus(tmp_path / "corpus")
+    assert main(["index", str(corpus), "--out", str(tmp_path / "idx"), "--quiet", "--no-embed"]) == 0
+    capsys.readouterr()
+    assert main(["query", "海洋特别保护区内新建排污口", "--index", str(tmp_path / "idx"), "--mode", "bm25", "--top-k", "3"]) == 0
+    hits = [line for line in capsys.readouterr().out.splitlines() if line[:3].strip().rstrip(".").isdigit()]
+    assert hits[0].startswith(" 1. 《中华人民共和国示例海洋法》第三条  [") and "上条的另一版本" not in hits[0]
+    assert hits[1].startswith(" 2. 《中华人民共和国示例海洋法》第三条（已被修改）") and hits[1].endswith("↑ 上条的另一版本")
+
+
 def test_index_reads_the_packaged_national_laws(tmp_path, capsys, monkeypatch):
     from indexer.readers import lawdb
 

@@ -65,7 +65,7 @@ def test_superseded_versions_are_excluded_unless_asked(searcher, mode):
     assert dates == {"2022-03-29"}
     for above, result in zip(results, results[1:]):  # an older version only as the counterpart of the hit above it
         if result["document"]["superseded"]:
-            assert mode == "hybrid" and result["counterpart_of"] == above["clause_id"]
+            assert result["counterpart_of"] == above["clause_id"]
     results = _results(searcher, "加强农药管理 保证农药质量", mode, top_k=10, filters=SearchFilters(include_superseded=True))
     superseded = [r for r in results if r["document"]["superseded"]]
     assert superseded and superseded[0]["document"]["date"] == "2017-03-16"
