@@ -231,7 +231,9 @@ class Searcher:
         if embed_query and hits and not cited:
             t = time.perf_counter()
             match = self._match(hits, tokens, nearest)
-            weak = WeakMatch(self.config.weak_coverage, self.config.weak_cosine).is_weak(match["coverage"], match.get("cosine"))
+            # a query found verbatim (四不两直, whose characters BM25 and the model weigh as nothing) is no weak match
+            weak = not verbatim and WeakMatch(self.config.weak_coverage, self.config.weak_cosine).is_weak(
+                match["coverage"], match.get("cosine"))
             timings["match"] = _ms(t)
         timings["total"] = _ms(started)
         return SearchOutcome(hits=hits[:top_k], tokens=tokens, timings_ms=timings, citations=resolutions, expansions=expansions,

@@ -102,6 +102,13 @@ def test_nothing_matching_gets_the_weak_notice(sample_index):
     assert not plain.weak and plain.notice is None
 
 
+def test_a_query_found_verbatim_is_never_a_weak_match(sample_index):
+    strict = searcher_for(sample_index, weak_coverage=1.0, weak_cosine=1.0)  # every other search reads as weak
+    assert strict.search("按日连续处罚 逃避监管").weak
+    copied = strict.search("四不两直")  # a phrase of the speech, which BM25 and the model weigh as nothing
+    assert copied.hits[0].components.get("verbatim") == 1.0 and not copied.weak and copied.notice is None
+
+
 def test_the_api_carries_the_weak_notice_and_the_sample_mark(sample_index):
     out, embedder = sample_index
     with TestClient(create_app(Settings(index_dir=out), embedder=embedder), raise_server_exceptions=False) as client:
