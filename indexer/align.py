@@ -53,6 +53,7 @@ HEADING_BONUS = 0.05  # (chosen by cross-validation, BENCHMARKS.md) at most this
 MODAL_BONUS = 0.0  # at most this much for a new article with the old unit's kinds of rule (禁止, 应当, 鼓励, 可以, 罚款, 是指 …)
 BODY_WEIGHT = 0.5  # weight of the bigrams of the bodies an old unit names (chosen by cross-validation, BENCHMARKS.md)
 FOREIGN_PENALTY = 0.1  # (chosen by cross-validation) at most this much off a candidate in a part of the new text another old text clearly went into
+TAKEN_PENALTY = 0.0  # times how much better another old article fits a new article that clearly carries its rule
 CLAIM_ABOVE = 0.6  # an old article's best score from this up: a clear successor, counted for its part
 CLAIM_MIN = 3  # a part with fewer clear successors is not judged
 CLAIM_PRIOR = 2.0  # added to a part's count of clear successors
@@ -172,8 +173,39 @@ def score_pairs(articles: dict[str, list[Article]], pairs: list[tuple[str, str, 
         new = articles[new_doc]
         base = {old_doc: _base_scores(articles[old_doc], new, vectors) for old_doc, _ in olds}
         penalties = _foreign_parts(base, new) if len(olds) > 1 and FOREIGN_PENALTY > 0 else {}
+        taken = _taken(base) if TAKEN_PENALTY > 0 else {}
         for old_doc, reason in olds:
-            yield old_doc, new_doc, reason, candidate_scores(articles[old_doc], new, vectors, base[old_doc], penalties.get(old_doc))
+            penalty = penalties.get(old_doc)
+            if old_doc in taken:
+                penalty = taken[old_doc] + (0.0 if penalty is None else penalty[None, :])
+            yield old_doc, new_doc, reason, candidate_scores(articles[old_doc], new, vectors, base[old_doc], penalty)
+
+
+def _taken(base: dict[str, tuple]) -> dict[str, np.ndarray]:
+    """Old text → (old unit × new article): how much better another old article (of any of the texts the new one
+    replaced) fits a new article that clearly carries its rule (score CLAIM_ABOVE up), times TAKEN_PENALTY. A new
+    article is most often one old article's successor: it takes another only on words nearly as strong (merged)."""
+    owners: dict[tuple[str, str], int] = {}  # (old text, old article) → a number
+    best = second = owner = None  # per new article: the best and second-best article scores, and whose the best
+    for old_doc, (units, _, scores) in base.items():
+        for u, (article, paragraph, _) in enumerate(units):
+            if paragraph is not None:
+                continue
+            row = scores[u]
+            if best is None:
+                best, second, owner = np.zeros(len(row)), np.zeros(len(row)), np.full(len(row), -1)
+            above = row > best
+            second = np.where(above, best, np.maximum(second, row))
+            owner = np.where(above, owners.setdefault((old_doc, article.clause_id), len(owners)), owner)
+            best = np.where(above, row, best)
+    taken = {}
+    for old_doc, (units, _, scores) in base.items():
+        penalty = np.zeros_like(scores)
+        for u, (article, _, _) in enumerate(units):
+            other = np.where(owner == owners.get((old_doc, article.clause_id), -2), second, best)
+            penalty[u] = np.where(other >= CLAIM_ABOVE, np.maximum(other - scores[u], 0.0), 0.0)
+        taken[old_doc] = TAKEN_PENALTY * penalty
+    return taken
 
 
 def _foreign_parts(base: dict[str, tuple], new: list[Article]) -> dict[str, np.ndarray]:
@@ -209,8 +241,8 @@ def candidate_scores(old: list[Article], new: list[Article], vectors: np.ndarray
     article, taken off)."""
     units, scorer, scores = base or _base_scores(old, new, vectors)
     scores = scores.copy()
-    if penalty is not None:
-        scores = np.where(scores > 0, np.maximum(scores - penalty[None, :], 1e-6), 0.0)
+    if penalty is not None:  # per new article, or per old unit and new article
+        scores = np.where(scores > 0, np.maximum(scores - (penalty if penalty.ndim == 2 else penalty[None, :]), 1e-6), 0.0)
     return units, scorer, _with_order(scores, old, new, units)
 
 

@@ -209,6 +209,10 @@ VARIANTS = {  # name: settings of indexer/align.py tried against the shipped one
     "foreign 0": {"FOREIGN_PENALTY": 0.0},
     "foreign 0.05": {"FOREIGN_PENALTY": 0.05},
     "foreign 0.2": {"FOREIGN_PENALTY": 0.2},
+    "taken 0.1": {"TAKEN_PENALTY": 0.1},
+    "taken 0.2": {"TAKEN_PENALTY": 0.2},
+    "taken 0.3": {"TAKEN_PENALTY": 0.3},
+    "taken 0.5": {"TAKEN_PENALTY": 0.5},
 }
 THRESHOLDS = np.round(np.arange(0.26, 0.50, 0.02), 2)
 
