@@ -15,8 +15,8 @@ from policy_search.embedding.encoder import Embedder
 from policy_search.errors import InvalidQuery
 from policy_search.resolve import OK, CitationResolver, Resolution
 from policy_search.text import fold
-from service.retrieval.engines import Scope
 from service.retrieval.companions import bring_companions, companion_map
+from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
 from service.retrieval.hits import Hit
 from service.retrieval.loaded import LoadedIndex
@@ -196,7 +196,9 @@ class Searcher:
             components["dense"] = self.engine.vectors(pool) @ vector if len(pool) else np.zeros(0, np.float32)
         fused, parts = self._fuse(pool, components, mode)
         nearest = components.get("dense")  # the query's own cosines: what the weak-match signal was calibrated on
-        if vector is not None and self.config.feedback_k and len(pool):
+        reranked = mode == "hybrid" and (self.config.rerank if rerank is None else rerank)
+        # (the learned ranker was trained on the query's own scores: a reranked search takes no feedback)
+        if vector is not None and self.config.feedback_k and len(pool) and not reranked:
             # the query moved towards its best clauses (Rocchio), searched again: words the question lacks
             t_feedback = time.perf_counter()
             vector = feedback_vector(vector, self.engine.vectors(pool[np.argsort(-fused)[: self.config.feedback_k]]),
@@ -209,7 +211,7 @@ class Searcher:
             timings["feedback"] = _ms(t_feedback)
         hits = self._group(pool, fused, parts)
         regions = self.regions_named(query)
-        if mode == "hybrid" and (self.config.rerank if rerank is None else rerank) and hits:
+        if reranked and hits:
             t_rerank = time.perf_counter()
             first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), vector, regions)
             hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)

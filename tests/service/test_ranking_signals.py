@@ -140,6 +140,7 @@ def test_dense_feedback_moves_the_query_towards_its_best_clauses_and_leaves_the_
     without, with_feedback = plain.search(QUERY), fed.search(QUERY)
     assert "feedback" in with_feedback.timings_ms and "feedback" not in without.timings_ms
     assert with_feedback.match["cosine"] == without.match["cosine"]  # calibrated on the query's own cosines
+    assert "feedback" not in fed.search(QUERY, rerank=True).timings_ms  # the ranker learnt the query's own scores
     assert {h.group for h in with_feedback.hits} & {h.group for h in without.hits}
     with pytest.raises(ValueError, match="feedback"):
         RankingConfig(feedback_k=-1)
