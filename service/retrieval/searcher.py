@@ -192,21 +192,27 @@ class Searcher:
         components: dict[str, np.ndarray] = {}  # raw scores of the pool, row for row
         if lexical is not None:
             components["bm25"] = lexical.scores(pool)
+        pool_vectors = None
         if vector is not None:
-            components["dense"] = self.engine.vectors(pool) @ vector if len(pool) else np.zeros(0, np.float32)
+            pool_vectors = self.engine.vectors(pool) if len(pool) else None
+            components["dense"] = pool_vectors @ vector if len(pool) else np.zeros(0, np.float32)
         fused, parts = self._fuse(pool, components, mode)
         nearest = components.get("dense")  # the query's own cosines: what the weak-match signal was calibrated on
         reranked = mode == "hybrid" and (self.config.rerank if rerank is None else rerank)
         # (the learned ranker was trained on the query's own scores: a reranked search takes no feedback)
-        if vector is not None and self.config.feedback_k and len(pool) and not reranked:
+        if pool_vectors is not None and self.config.feedback_k and not reranked:
             # the query moved towards its best clauses (Rocchio), searched again: words the question lacks
             t_feedback = time.perf_counter()
-            vector = feedback_vector(vector, self.engine.vectors(pool[np.argsort(-fused)[: self.config.feedback_k]]),
-                                     self.config.feedback_weight)
-            pool = np.union1d(pool, np.array([c for c in self.engine.dense(vector, scope, n) if allowed[c]], dtype=np.int64))
-            if lexical is not None:
-                components["bm25"] = lexical.scores(pool)
-            components["dense"] = self.engine.vectors(pool) @ vector
+            vector = feedback_vector(vector, pool_vectors[np.argsort(-fused)[: self.config.feedback_k]], self.config.feedback_weight)
+            found = np.array([c for c in self.engine.dense(vector, scope, n) if allowed[c]], dtype=np.int64)
+            extra = np.setdiff1d(found, pool)
+            if len(extra):  # only the new candidates are fetched and scored: the pool's own rows are at hand
+                joined = np.concatenate([pool, extra])
+                order = np.argsort(joined)
+                pool, pool_vectors = joined[order], np.concatenate([pool_vectors, self.engine.vectors(extra)])[order]
+                if lexical is not None:
+                    components["bm25"] = np.concatenate([components["bm25"], lexical.scores(extra)])[order]
+            components["dense"] = pool_vectors @ vector
             fused, parts = self._fuse(pool, components, mode)
             timings["feedback"] = _ms(t_feedback)
         hits = self._group(pool, fused, parts)
