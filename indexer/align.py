@@ -371,14 +371,14 @@ def _mark_merged(rows: list[Alignment]) -> list[Alignment]:
 
 
 @lru_cache(maxsize=65536)
-def _grams(text: str, n: int = 2) -> tuple[str, ...]:
-    """Character n-grams (bigrams) within runs of Chinese text: none across a number, punctuation or a line break."""
+def _grams(text: str) -> tuple[str, ...]:
+    """Character bigrams within runs of Chinese text: none across a number, punctuation or a line break."""
     runs = _NOT_TEXT.split(_NUMERAL.sub(" ", fold(text)))
-    return tuple({run[i : i + n] for run in runs for i in range(len(run) - n + 1)})
+    return tuple({run[i : i + 2] for run in runs for i in range(len(run) - 1)})
 
 
-def _body_grams(text: str, n: int = 2) -> frozenset[str]:
-    """The n-grams of a text found only in the bodies it names (国务院生态环境主管部门, 县级以上地方人民政府 …):
+def _body_grams(text: str) -> frozenset[str]:
+    """The bigrams of a text found only in the bodies it names (国务院生态环境主管部门, 县级以上地方人民政府 …):
     who acts is the setting of a rule, and a code renames bodies."""
     spans = [m.span() for m in _SUBJECT.finditer(text)]
     if not spans:
@@ -389,21 +389,21 @@ def _body_grams(text: str, n: int = 2) -> frozenset[str]:
         outside.append(text[last:a])
         last = b
     outside.append(text[last:])
-    return frozenset(_grams(inside, n)) - frozenset(_grams("，".join(outside), n))
+    return frozenset(_grams(inside)) - frozenset(_grams("，".join(outside)))
 
 
 class _Scorer:
     """Rarity-weighted bigram shares between old units and new articles, over the vocabulary of both texts."""
 
-    def __init__(self, old_texts: list[str], new_texts: list[str], n: int = 2) -> None:
-        old_grams = [_grams(t, n) for t in old_texts]
-        new_grams = [_grams(t, n) for t in new_texts]
+    def __init__(self, old_texts: list[str], new_texts: list[str]) -> None:
+        old_grams = [_grams(t) for t in old_texts]
+        new_grams = [_grams(t) for t in new_texts]
         frequency = Counter(g for grams in old_grams + new_grams for g in grams)
         total = len(old_grams) + len(new_grams)
         self.weight = {g: math.log(1 + total / f) for g, f in frequency.items()}
         self.vocabulary = {g: i for i, g in enumerate(self.weight)}
         self.weights = np.fromiter(self.weight.values(), dtype=np.float64, count=len(self.weight))
-        bodies = [_body_grams(t, n) for t in old_texts] if BODY_WEIGHT != 1.0 else None
+        bodies = [_body_grams(t) for t in old_texts] if BODY_WEIGHT != 1.0 else None
         self.old = self._matrix(old_grams, bodies)
         self.new = self._matrix(new_grams)
 
