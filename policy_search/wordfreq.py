@@ -38,10 +38,8 @@ def write_compact(frequencies: dict[str, int], total: int, folder: Path, *, stam
     again (0.5 s and 10 MB each time). Generations are never changed in place, so sharing the files is safe."""
     key = json.dumps(stamp, sort_keys=True, ensure_ascii=False) + f"|{total}"
     earlier = _written.get(key)
-    if earlier is not None and _link_copy(earlier, folder, stamp, total):
-        _written[key] = folder
-        return
-    _write(frequencies, total, folder, stamp)
+    if earlier is None or not _link_copy(earlier, folder, stamp, total):
+        _write(frequencies, total, folder, stamp)
     _written[key] = folder
 
 
