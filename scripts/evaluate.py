@@ -230,6 +230,10 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
         "dense weight": {f"{base.dense_weight:g}": {}} | {f"{w:g}": {"dense_weight": w} for w in weights if w != base.dense_weight},
         "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
+        "local factor": {f"{base.local_factor:g}": {}} | {f"{f:g}": {"local_factor": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+                                                           if f != base.local_factor},
+        "place factor": {f"{base.place_factor:g}": {}} | {f"{f:g}": {"place_factor": f} for f in (1.0, 1.2, 1.5, 2.0)
+                                                           if f != base.place_factor},
         "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
         "dense feedback": {"off" if not base.feedback_k else f"{base.feedback_k}x{base.feedback_weight:g}": {}}
         | {f"{k}x{w:g}": {"feedback_k": k, "feedback_weight": w} for k, w in ((3, 0.5), (5, 0.5), (3, 1.0), (10, 0.5))

@@ -12,7 +12,7 @@ class RankingConfig:
     candidates: int = 200  # taken from each retriever before fusion
     dense_weight: float = 0.7  # fused = w · dense + (1 − w) · bm25, both scaled to [0, 1] per query (the embedder's default)
     drafting_dense_weight: float = 0.5  # the same for the drafting aid's problems (long, several rules each): chosen apart, BENCHMARKS.md
-    local_factor: float = 0.7  # no place named: local texts that may repeat a national one rank after it
+    local_factor: float = 0.4  # no place named: local texts rank after national ones (chosen under the protocol: BENCHMARKS.md)
     place_factor: float = 1.2  # a place named in the query: that region's texts come forward
     named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
     repeat_window: int = 50  # hits checked for local texts repeating a national one

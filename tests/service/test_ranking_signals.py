@@ -40,8 +40,9 @@ def sample_index(tmp_path_factory):
 
 
 def searcher_for(sample_index, **knobs) -> Searcher:
+    """No local prior unless asked: the sample is a city's text, and only its sample mark may keep it back here."""
     out, embedder = sample_index
-    return Searcher(load_index(out, embedder), embedder, RankingConfig(rerank=False, **knobs))
+    return Searcher(load_index(out, embedder), embedder, RankingConfig(rerank=False, **{"local_factor": 1.0} | knobs))
 
 
 def results(searcher: Searcher, query: str, **kwargs) -> list[dict]:

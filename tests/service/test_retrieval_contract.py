@@ -73,7 +73,7 @@ def test_superseded_versions_are_excluded_unless_asked(searcher, mode):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_national_text_before_the_local_copy_unless_a_place_is_named(searcher, mode):
-    results = _results(searcher, "严禁通过暗管 渗井 渗坑 排放污染物", mode, top_k=5)
+    results = _results(searcher, "严禁通过暗管 渗井 渗坑 排放污染物", mode, top_k=20)
     regions = [r["document"]["region"] for r in results]
     assert regions.index("全国") < regions.index("山东")
     results = _results(searcher, "山东 严禁通过暗管 渗井 渗坑 排放污染物", mode, top_k=5)
