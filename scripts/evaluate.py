@@ -232,6 +232,10 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
         "local factor": {f"{base.local_factor:g}": {}} | {f"{f:g}": {"local_factor": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
                                                            if f != base.local_factor},
+        "repeat overlap": {f"{base.repeat_overlap:g}": {}} | {f"{f:g}": {"repeat_overlap": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7)
+                                                               if f != base.repeat_overlap},
+        "synonym weight": {f"{base.synonym_weight:g}": {}} | {f"{f:g}": {"synonym_weight": f} for f in (0.1, 0.2, 0.3, 0.5)
+                                                               if f != base.synonym_weight},
         "place factor": {f"{base.place_factor:g}": {}} | {f"{f:g}": {"place_factor": f} for f in (1.0, 1.2, 1.5, 2.0)
                                                            if f != base.place_factor},
         "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
