@@ -232,6 +232,9 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
         "local factor": {f"{base.local_factor:g}": {}} | {f"{f:g}": {"local_factor": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
                                                            if f != base.local_factor},
+        # judged on the drafting problems' own recall and folds (run_protocol), as the drafting aid alone uses it
+        "drafting dense weight": {f"{base.drafting_dense_weight:g}": {}}
+        | {f"{w:g}": {"drafting_dense_weight": w} for w in (0.3, 0.4, 0.5, 0.6, 0.7) if w != base.drafting_dense_weight},
         "repeat overlap": {f"{base.repeat_overlap:g}": {}} | {f"{f:g}": {"repeat_overlap": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7)
                                                                if f != base.repeat_overlap},
         "synonym weight": {f"{base.synonym_weight:g}": {}} | {f"{f:g}": {"synonym_weight": f} for f in (0.1, 0.2, 0.3, 0.5)
@@ -255,6 +258,9 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
         phrase = {current: {}} | phrase
     grid["phrase signal"] = {current: {}} | {name: knobs for name, knobs in phrase.items() if name != current}
     return grid
+
+
+DRAFTING_COMPONENTS = frozenset({"drafting dense weight"})
 
 
 def objective(metrics: dict) -> float:
@@ -302,9 +308,13 @@ def run_protocol(embedder, base: RankingConfig, eco_index: Path, stard_index: Pa
         if only and component not in only:
             continue
         results = {value: measure(replace(base, **changes)) for value, changes in values.items()}
-        scores = {value: np.array([objective(m) for m in r["rows"]]) for value, r in results.items()}
         current = next(iter(values))
-        verdict = cross_validate(component, scores, folds, current, set_ids)
+        if component in DRAFTING_COMPONENTS:  # the drafting problems' recall of bases, over their own folds
+            scores = {value: np.array(r["drafting"]) for value, r in results.items()}
+            verdict = cross_validate(component, scores, np.array([fold_of(q["qid"]) for q in drafting]), current)
+        else:
+            scores = {value: np.array([objective(m) for m in r["rows"]]) for value, r in results.items()}
+            verdict = cross_validate(component, scores, folds, current, set_ids)
         print(f"\n{component} (default {current})")
         for value, r in results.items():
             cells = []
