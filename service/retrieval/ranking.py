@@ -24,7 +24,7 @@ class RankingConfig:
     thesaurus: bool = True  # BM25 also searches the query words' true synonyms (service/retrieval/thesaurus.py); won under the protocol
     synonym_weight: float = 0.3  # a synonym's BM25 score counts this much of the word's own
     phrase_weight: float = 0.0  # added to a hit's score per share of the query it holds verbatim (phrases.py)
-    weak_coverage: float = 0.45  # a search whose best hits hold less of the query's words (weighted) …
+    weak_coverage: float = 0.2  # a search whose best hits hold less of the query's words (weighted) …
     weak_cosine: float = 0.41  # … and whose nearest clause is less similar than this gets the weak-match notice (both calibrated: weak.py)
     phrase_first: int = 10  # a query held whole by at most this many articles puts them first; 0: never
     # dense pseudo-relevance feedback: the query vector moved towards the mean of its best clauses' vectors and

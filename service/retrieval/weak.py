@@ -24,7 +24,7 @@ CHECKED_HITS = 5  # the best hits whose words are checked
 class WeakMatch:
     """A search is weak when the best word coverage and the best cosine are both below their thresholds."""
 
-    max_coverage: float = 0.45
+    max_coverage: float = 0.2
     max_cosine: float | None = 0.41  # None: the words alone decide (an index without vectors, BM25 searches)
 
     def is_weak(self, coverage: float, cosine: float | None) -> bool:
