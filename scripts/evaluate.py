@@ -235,6 +235,10 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
         # judged on the drafting problems' own recall and folds (run_protocol), as the drafting aid alone uses it
         "drafting dense weight": {f"{base.drafting_dense_weight:g}": {}}
         | {f"{w:g}": {"drafting_dense_weight": w} for w in (0.3, 0.4, 0.5, 0.6, 0.7) if w != base.drafting_dense_weight},
+        "dense floor": {f"{base.dense_floor:g}": {}} | {f"{q:g}": {"dense_floor": q} for q in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+                                                         if q != base.dense_floor},
+        "drafting dense floor": {f"{base.drafting_dense_floor:g}": {}}
+        | {f"{q:g}": {"drafting_dense_floor": q} for q in (0.0, 0.05, 0.1, 0.2, 0.3) if q != base.drafting_dense_floor},
         "repeat overlap": {f"{base.repeat_overlap:g}": {}} | {f"{f:g}": {"repeat_overlap": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7)
                                                                if f != base.repeat_overlap},
         "synonym weight": {f"{base.synonym_weight:g}": {}} | {f"{f:g}": {"synonym_weight": f} for f in (0.1, 0.2, 0.3, 0.5)
@@ -260,7 +264,7 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
     return grid
 
 
-DRAFTING_COMPONENTS = frozenset({"drafting dense weight"})
+DRAFTING_COMPONENTS = frozenset({"drafting dense weight", "drafting dense floor"})
 
 
 def objective(metrics: dict) -> float:

@@ -103,7 +103,8 @@ def draft_problem(searcher: Searcher, problem: Problem, options: DraftOptions) -
     filters = SearchFilters(doc_types=options.doc_types, include_samples=options.include_samples)
     # a plan cites the texts in force: no older versions brought in beside the bases (companions.py); no dense
     # feedback, which lost on the drafting problems' folds (BENCHMARKS.md)
-    searcher = searcher.with_config(dense_weight=searcher.config.drafting_dense_weight, companions=0, feedback_k=0)
+    searcher = searcher.with_config(dense_weight=searcher.config.drafting_dense_weight,
+                                    dense_floor=searcher.config.drafting_dense_floor, companions=0, feedback_k=0)
     outcome = searcher.search(query, filters, top_k=options.bases_per_problem)
     index = searcher.index
     hits = [hit for hit in outcome.hits if hit.citation is not None or coverage(searcher, outcome.tokens, hit.clause) >= MIN_COVERAGE]

@@ -12,6 +12,8 @@ class RankingConfig:
     candidates: int = 200  # taken from each retriever before fusion
     dense_weight: float = 0.7  # fused = w · dense + (1 − w) · bm25, both scaled to [0, 1] per query (the embedder's default)
     drafting_dense_weight: float = 0.5  # the same for the drafting aid's problems (long, several rules each): chosen apart, BENCHMARKS.md
+    dense_floor: float = 0.2  # cosines are scaled to [0, 1] from this quantile of the pool's to their best (protocol)
+    drafting_dense_floor: float = 0.1  # the same for the drafting aid, chosen on the drafting problems' folds
     local_factor: float = 0.4  # no place named: local texts rank after national ones (chosen under the protocol: BENCHMARKS.md)
     place_factor: float = 1.2  # a place named in the query: that region's texts come forward
     named_factor: float = 1.2  # a document named alone in 《》: its clauses come forward
@@ -39,6 +41,9 @@ class RankingConfig:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
         if self.rerank_weight is not None and not 0.0 <= self.rerank_weight <= 1.0:
             raise ValueError(f"rerank_weight must be between 0 and 1, got {self.rerank_weight}")
+        for name in ("dense_floor", "drafting_dense_floor"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be from 0 up to (not including) 1, got {getattr(self, name)}")
         if not 0.0 <= self.phrase_weight <= 1.0:
             raise ValueError(f"phrase_weight must be between 0 and 1, got {self.phrase_weight}")
         if self.feedback_k < 0 or not 0.0 <= self.feedback_weight <= 2.0:

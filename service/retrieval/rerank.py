@@ -36,6 +36,7 @@ FEATURES = (
 )
 MODEL_FILE = "ranker.txt"
 RECORD_FILE = "ranker.json"  # how the shipped model was trained and the depth it was chosen with
+RANKER_DENSE_FLOOR = 0.1  # the quantile the first stage scaled cosines from when the ranker was trained
 BELOW = 1e-3  # hits under the reranked depth keep their fused order, scaled below every reranked one
 
 _PENALTY = re.compile(r"罚款|罚金|处分|拘留|吊销|没收|责令停产|追究刑事责任|依法处罚|处以|予以处罚")

@@ -23,7 +23,7 @@ from service.retrieval.loaded import LoadedIndex
 from service.retrieval.phrases import MAX_WHOLE, phrase_scores, query_length, query_phrases, whole_query_clauses
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.succession import Succession
-from service.retrieval.rerank import Candidates, Reranker, load_reranker, prepare_index
+from service.retrieval.rerank import RANKER_DENSE_FLOOR, Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
 from service.retrieval.weak import CHECKED_HITS, WEAK_NOTICE, WeakMatch, quick_coverage
 
@@ -196,9 +196,10 @@ class Searcher:
         if vector is not None:
             pool_vectors = self.engine.vectors(pool) if len(pool) else None
             components["dense"] = pool_vectors @ vector if len(pool) else np.zeros(0, np.float32)
-        fused, parts = self._fuse(pool, components, mode)
-        nearest = components.get("dense")  # the query's own cosines: what the weak-match signal was calibrated on
         reranked = mode == "hybrid" and (self.config.rerank if rerank is None else rerank)
+        floor = RANKER_DENSE_FLOOR if reranked else self.config.dense_floor  # the ranker learnt the scaling of then
+        fused, parts = self._fuse(pool, components, mode, floor)
+        nearest = components.get("dense")  # the query's own cosines: what the weak-match signal was calibrated on
         # (the learned ranker was trained on the query's own scores: a reranked search takes no feedback)
         if pool_vectors is not None and self.config.feedback_k and not reranked:
             # the query moved towards its best clauses (Rocchio), searched again: words the question lacks
@@ -213,7 +214,7 @@ class Searcher:
                 if lexical is not None:
                     components["bm25"] = np.concatenate([components["bm25"], lexical.scores(extra)])[order]
             components["dense"] = pool_vectors @ vector
-            fused, parts = self._fuse(pool, components, mode)
+            fused, parts = self._fuse(pool, components, mode, floor)
             timings["feedback"] = _ms(t_feedback)
         hits = self._group(pool, fused, parts)
         regions = self.regions_named(query)
@@ -290,8 +291,11 @@ class Searcher:
             self._scopes[filters] = scope
         return scope
 
-    def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Scale each component (raw scores of the pool) to [0, 1] and mix; returns fused scores and the scaled parts."""
+    def _fuse(self, pool: np.ndarray, components: dict[str, np.ndarray], mode: str,
+              floor: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scale each component (raw scores of the pool) to [0, 1] and mix; returns fused scores and the scaled parts.
+        BM25 is scaled by its best score; the cosines from the `floor` quantile of the pool's to their best (cosines
+        of unrelated clauses are far from 0, so the pool's own low end stands for "unrelated")."""
         parts: dict[str, np.ndarray] = {}
         if len(pool) == 0:
             return np.zeros(0, np.float32), parts
@@ -301,7 +305,7 @@ class Searcher:
             parts["bm25"] = raw / top if top > 0 else raw
         if "dense" in components:
             raw = components["dense"]
-            low, high = float(np.quantile(raw, 0.1)), float(raw.max())
+            low, high = float(np.quantile(raw, floor)), float(raw.max())
             parts["dense"] = np.clip((raw - low) / (high - low), 0, 1) if high > low else np.ones_like(raw)
         if mode == "bm25" or "dense" not in parts:
             fused = parts.get("bm25", np.zeros(len(pool), np.float32))

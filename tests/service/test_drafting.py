@@ -187,12 +187,16 @@ def test_the_drafting_aid_fuses_at_its_own_dense_share(tmp_path, monkeypatch):
     result = parse_files([law])
     embedder = BigramEmbedder()
     build_index(tmp_path / "idx", result.documents, read_sources=result.sources, embedder=embedder)
-    searcher = Searcher(load_index(tmp_path / "idx", embedder), embedder, RankingConfig(dense_weight=0.9, drafting_dense_weight=0.2))
+    config = RankingConfig(dense_weight=0.9, drafting_dense_weight=0.2, dense_floor=0.3, drafting_dense_floor=0.05)
+    searcher = Searcher(load_index(tmp_path / "idx", embedder), embedder, config)
     used = []
     search = Searcher.search
-    monkeypatch.setattr(Searcher, "search", lambda self, *a, **k: used.append(self.config.dense_weight) or search(self, *a, **k))
+    monkeypatch.setattr(Searcher, "search",
+                        lambda self, *a, **k: used.append((self.config.dense_weight, self.config.dense_floor)) or search(self, *a, **k))
     row = draft_problem(searcher, Problem("企业未取得排污许可证排放污染物"), DraftOptions())
     assert row["bases"]
-    assert used == [0.2] and searcher.config.dense_weight == 0.9
+    assert used == [(0.2, 0.05)] and (searcher.config.dense_weight, searcher.config.dense_floor) == (0.9, 0.3)
     with pytest.raises(ValueError, match="drafting_dense_weight"):
         RankingConfig(drafting_dense_weight=1.5)
+    with pytest.raises(ValueError, match="drafting_dense_floor"):
+        RankingConfig(drafting_dense_floor=1.0)

@@ -145,3 +145,27 @@ def test_dense_feedback_moves_the_query_towards_its_best_clauses_and_leaves_the_
     assert {h.group for h in with_feedback.hits} & {h.group for h in without.hits}
     with pytest.raises(ValueError, match="feedback"):
         RankingConfig(feedback_k=-1)
+
+
+def test_cosines_are_scaled_from_the_floor_quantile_of_the_pool(sample_index):
+    """The dense part is 0 at and below the floor quantile of the pool's cosines and 1 at the best; a reranked
+    search scales as the ranker was trained (RANKER_DENSE_FLOOR), whatever the configured floor."""
+    from service.retrieval.rerank import RANKER_DENSE_FLOOR
+
+    searcher = searcher_for(sample_index, dense_floor=0.5)
+    pool = np.arange(5)
+    raw = np.array([0.2, 0.4, 0.5, 0.6, 0.8], dtype=np.float32)
+    _, parts = searcher._fuse(pool, {"dense": raw}, "dense", 0.5)
+    assert np.allclose(parts["dense"], [0.0, 0.0, 0.0, 1 / 3, 1.0])
+    _, parts = searcher._fuse(pool, {"dense": raw}, "dense", 0.0)
+    assert np.allclose(parts["dense"], [0.0, 1 / 3, 0.5, 2 / 3, 1.0])
+    scaled = []
+    fuse = searcher._fuse
+    searcher._fuse = lambda pool, components, mode, floor: scaled.append(floor) or fuse(pool, components, mode, floor)
+    searcher.search(QUERY, rerank=False)
+    assert set(scaled) == {0.5}
+    scaled.clear()
+    searcher.search(QUERY, rerank=True)
+    assert set(scaled) == {RANKER_DENSE_FLOOR}
+    with pytest.raises(ValueError, match="dense_floor"):
+        RankingConfig(dense_floor=1.0)
