@@ -239,6 +239,7 @@ def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
                                                          if q != base.dense_floor},
         "drafting dense floor": {f"{base.drafting_dense_floor:g}": {}}
         | {f"{q:g}": {"drafting_dense_floor": q} for q in (0.0, 0.05, 0.1, 0.2, 0.3) if q != base.drafting_dense_floor},
+        "city scope": {"on" if base.city_scope else "off": {}, "off" if base.city_scope else "on": {"city_scope": not base.city_scope}},
         "repeat overlap": {f"{base.repeat_overlap:g}": {}} | {f"{f:g}": {"repeat_overlap": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7)
                                                                if f != base.repeat_overlap},
         "synonym weight": {f"{base.synonym_weight:g}": {}} | {f"{f:g}": {"synonym_weight": f} for f in (0.1, 0.2, 0.3, 0.5)

@@ -36,6 +36,8 @@ class LoadedIndex(Catalog):
     alignments: list[Alignment] = field(default_factory=list)  # 新旧条文对照 (indexer/align.py)
     short_names: list[tuple[str, ...]] = field(init=False)  # folded names each document is known by
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
+    cities: list[str | None] = field(init=False)  # each document's city (济南), None for a province's or the nation's
+    city_names: dict[str, str] = field(init=False)  # a city's names in queries (济南市, 济南) → the city
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
     # what the ranker derives from clauses, worked out on first use: folded texts, features of the clause alone
@@ -73,6 +75,7 @@ class LoadedIndex(Catalog):
         super().__post_init__()
         self.short_names = [tuple(short_titles(meta.title)) for meta in self.documents]
         self.places = _places(self.documents)
+        self.cities, self.city_names = _cities(self.documents)
         self.penalties, self.duties = {}, {}
         for duty_id, penalty_id in self.links:
             if duty_id in self.clause_pos and penalty_id in self.clause_pos:
@@ -92,6 +95,23 @@ def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
                 for name in place:
                     places.setdefault(fold(name), set()).add(meta.region)
     return places
+
+
+def _cities(documents: list[DocumentMeta]) -> tuple[list[str | None], dict[str, str]]:
+    """The city each local document's title starts with (济南市… → 济南), where it is not its province's own
+    name, and every name such a city goes by."""
+    cities: list[str | None] = []
+    names: dict[str, str] = {}
+    for meta in documents:
+        city = None
+        if meta.region and meta.region != "全国":
+            place = local_place(meta.title)
+            if place and not place[1].startswith(fold(meta.region)):
+                city = fold(place[1])
+                for name in place:
+                    names[fold(name)] = city
+        cities.append(city)
+    return cities, names
 
 
 def _local_engine(folder: Path, built_with: dict | None) -> LocalEngine:

@@ -33,6 +33,7 @@ class RankingConfig:
     # searched again (won under the protocol for searches; the drafting aid's long problems lose, so it takes none)
     feedback_k: int = 10  # the best clauses whose mean vector moves the query; 0: none
     feedback_weight: float = 0.5  # how far it moves (query + w · mean, normalised)
+    city_scope: bool = True  # a city named (济南): its province's own texts and its own come forward, not another city's
     companions: int = 3  # each of the first hits brings its article in another version (companions.py); 0: none
 
     def __post_init__(self) -> None:

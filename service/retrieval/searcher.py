@@ -94,6 +94,11 @@ class Searcher:
         return self.index.group_members[group][0]
 
     @cached_property
+    def _city_doc(self) -> dict[str, int]:
+        """A city → one of its documents (for its region)."""
+        return {city: doc for doc, city in enumerate(self.index.cities) if city is not None}
+
+    @cached_property
     def succession(self) -> Succession:
         """新旧条文对照: successors and predecessors of clauses, from the alignments the indexer stored."""
         return Succession(self.index)
@@ -224,7 +229,7 @@ class Searcher:
             hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
         verbatim = self._add_phrases(hits, phrases)
-        hits = self._apply_priors(hits, regions, set(focus))
+        hits = self._apply_priors(hits, regions, set(focus), self.cities_named(query) if self.config.city_scope else set())
         if filters.include_samples is None:
             hits = self._samples_last(hits, set(focus))
         hits = self._put_verbatim_first(hits, verbatim)
@@ -330,11 +335,19 @@ class Searcher:
         folded = fold(query)
         return {region for place, found in self.index.places.items() if place in folded for region in found}
 
-    def _apply_priors(self, hits: list[Hit], regions: set[str], named: set[int] = frozenset()) -> list[Hit]:
-        """Authority, place and name: a place named in the query brings its region forward, and a document
-        named in 《》 its clauses (the answer may still lie in another); otherwise local texts rank after
-        national ones, and after any national hit whose text they repeat."""
+    def cities_named(self, query: str) -> set[str]:
+        """Cities the query names (济南), of those that titles start with."""
+        folded = fold(query)
+        return {city for name, city in self.index.city_names.items() if name in folded}
+
+    def _apply_priors(self, hits: list[Hit], regions: set[str], named: set[int] = frozenset(),
+                      cities: set[str] = frozenset()) -> list[Hit]:
+        """Authority, place and name: a place named in the query brings its region forward (where it names a
+        city, the province's own texts and that city's, not another city's), and a document named in 《》 its
+        clauses (the answer may still lie in another); otherwise local texts rank after national ones, and after
+        any national hit whose text they repeat."""
         index = self.index
+        scoped = {index.documents[self._city_doc[c]].region for c in cities if c in self._city_doc}
         for hit in hits:
             doc = int(index.doc_of[hit.clause])
             region = index.documents[doc].region
@@ -342,7 +355,9 @@ class Searcher:
             if doc in named:  # naming a document outweighs where it comes from
                 factor = self.config.named_factor
             elif region and region != "全国":
-                factor = self.config.place_factor if region in regions else self.config.local_factor
+                city = index.cities[doc]
+                elsewhere = region in scoped and city is not None and city not in cities  # another city of it
+                factor = self.config.place_factor if region in regions and not elsewhere else self.config.local_factor
             hit.components["prior"] = factor
             hit.score *= factor
         hits.sort(key=lambda h: -h.score)
