@@ -213,6 +213,15 @@ VARIANTS = {  # name: settings of indexer/align.py tried against the shipped one
     "taken 0.2": {"TAKEN_PENALTY": 0.2},
     "taken 0.3": {"TAKEN_PENALTY": 0.3},
     "taken 0.5": {"TAKEN_PENALTY": 0.5},
+    "order 0": {"ORDER_BONUS": 0.0},
+    "order 0.04": {"ORDER_BONUS": 0.04},
+    "order 0.12": {"ORDER_BONUS": 0.12},
+    "order 0.16": {"ORDER_BONUS": 0.16},
+    "reverse 0": {"REVERSE_SHARE": 0.0},
+    "reverse 0.1": {"REVERSE_SHARE": 0.1},
+    "reverse 0.3": {"REVERSE_SHARE": 0.3},
+    "headings 0.03": {"HEADING_BONUS": 0.03},
+    "headings 0.08": {"HEADING_BONUS": 0.08},
 }
 THRESHOLDS = np.round(np.arange(0.26, 0.50, 0.02), 2)
 
