@@ -20,7 +20,9 @@ an older version with the current version of the same title. How, for each old a
   when the text takes effect or what it repeals has no successor, nor has a rule about a day of the year
   (每年6月5日为环境日) where no article names that day.
 
-An article whose 款 go to different new articles is `split` (with a row per 款); a new article that is the
+An article whose 款 go to different new articles is `split` (with a row per 款); an article of several 款 that
+went to one new article is answered with that article whole, and each of its 款 that a 款 of it clearly holds
+has a row naming that 款 (so that citing the old 款 never gets another 款); a new article that is the
 first successor of several old ones is `merged`; almost the same words both ways is `same`, else `amended`.
 The changes in amounts, deadlines and the bodies named are listed.
 """
@@ -41,7 +43,7 @@ from policy_search.model import Clause, ClauseKind, DocumentMeta
 from policy_search.numerals import numeral_value
 from policy_search.text import fold
 
-ALIGNMENT_VERSION = 3  # recorded in the manifest
+ALIGNMENT_VERSION = 4  # recorded in the manifest
 NONE_BELOW = 0.34  # a best score below it: no article carries the rule (chosen on the tuning sample, BENCHMARKS.md)
 SAME_ABOVE = 0.95  # both shares at least this: the same words
 REVERSE_SHARE = 0.2  # weight of the new article's share held by the old unit
@@ -324,33 +326,42 @@ def align_texts(old: list[Article], new: list[Article], reason: str = REPEAL, ve
         base = dict(old=article.clause_id, old_doc=article.doc_id, new_doc=new[0].doc_id, reason=reason)
         if by_paragraph and len(set(targets)) > 1:  # its 款 go separate ways
             kept = list(dict.fromkeys(b for b in targets if b >= 0))
-            successors = tuple(_successor(scorer, article.text, new[b], float(scores[old_row[article.clause_id]][b])) for b in kept)
+            successors = tuple(_successor(scorer, article.text, new[b], float(scores[old_row[article.clause_id]][b]), several=True)
+                               for b in kept)
             rows.append(Alignment(**base, how=SPLIT if len(kept) > 1 else AMENDED, successors=successors, similarity=round(score, 4),
                                   changes=_changes(article.text, "".join(new[b].text for b in kept))))
             for (number, text), (_, target, pscore) in zip(article.paragraphs, by_paragraph):
                 rows.append(_row(base, number, text, new, target, pscore, scorer))
         elif by_paragraph:  # every 款 went to one article, or none did: the article goes with its 款
             target = targets[0]
-            rows.append(_row(base, None, article.text, new, target, float(scores[old_row[article.clause_id]][target]) if target >= 0 else score, scorer))
+            rows.append(_row(base, None, article.text, new, target, float(scores[old_row[article.clause_id]][target]) if target >= 0 else score,
+                             scorer, several=True))
+            if target >= 0:  # a 款 a 款 of the new article clearly holds has a row of its own, so that citing it names that 款
+                own = [_row(base, number, text, new, target, pscore, scorer) for (number, text), (_, _, pscore) in zip(article.paragraphs, by_paragraph)]
+                if any(row.successors[0].paragraph is not None for row in own):
+                    rows.extend(own)
         else:
             rows.append(_row(base, None, article.text, new, best, score, scorer))
     return rows
 
 
-def _row(base: dict, paragraph: int | None, text: str, new: list[Article], target: int, score: float, scorer: _Scorer) -> Alignment:
+def _row(base: dict, paragraph: int | None, text: str, new: list[Article], target: int, score: float, scorer: _Scorer,
+         several: bool = False) -> Alignment:
     if target < 0:
         return Alignment(**base, how=NONE, paragraph=paragraph, similarity=round(score, 4))
     there = new[target]
     forward, backward = scorer.shares(text, there.text)
     how = SAME if min(forward, backward) >= SAME_ABOVE else AMENDED
-    return Alignment(**base, how=how, paragraph=paragraph, successors=(_successor(scorer, text, there, score),),
+    return Alignment(**base, how=how, paragraph=paragraph, successors=(_successor(scorer, text, there, score, several),),
                      similarity=round(score, 4), changes=_changes(text, there.text))
 
 
-def _successor(scorer: _Scorer, text: str, there: Article, score: float) -> Successor:
-    """The new article, down to its 款 where one 款 clearly holds the old rule."""
+def _successor(scorer: _Scorer, text: str, there: Article, score: float, several: bool = False) -> Successor:
+    """The new article, down to its 款 where one 款 clearly holds the old rule. An old article of several 款
+    (`several`) is cited whole: one new 款 rarely holds all of them, and a 款 of an article that did not split
+    is answered with its article's row, so a 款 named here would be the wrong 款 for the others."""
     paragraph = None
-    if len(there.paragraphs) > 1:
+    if len(there.paragraphs) > 1 and not several:
         shares = sorted(((scorer.shares(text, t)[0], n) for n, t in there.paragraphs), reverse=True)
         if shares[0][0] >= PARAGRAPH_SHARE and shares[0][0] >= PARAGRAPH_LEAD * shares[1][0]:
             paragraph = shares[0][1]

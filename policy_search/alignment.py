@@ -1,6 +1,7 @@
 """新旧条文对照: which article of the text in force carries the rule of an article of a repealed or older text.
 
-An `Alignment` is one row of the table: an old article (or one 款 of it, where its 款 go separate ways) and
+An `Alignment` is one row of the table: an old article (or one 款 of it, where its 款 go separate ways or a
+new 款 holds it) and
 the new articles that carry its rule, with how (same, amended, split, merged, none), the similarity and what
 changed (amounts, deadlines, subjects). The indexer works them out for every generation
 (indexer/align.py) and writes them as JSON lines beside the clauses; the service reads them back.

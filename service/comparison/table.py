@@ -38,6 +38,11 @@ def comparison(succession: Succession, doc_id: str) -> dict[str, Any]:
     if doc_id not in index.doc_pos or not rows:
         raise ClauseNotFound(f"no 新旧对照 for document {doc_id!r}: it has no successor text in generation {index.generation}")
     rows.sort(key=lambda row: (index.clause_pos[row.old], row.paragraph or 0))
+    # a 款 row that goes where its whole article goes only names the new 款 for a citation of it: the table shows
+    # the article once, and a row per 款 only where the 款 go separate ways
+    whole = {row.old: tuple(s.clause_id for s in row.successors) for row in rows if row.paragraph is None}
+    rows = [row for row in rows if row.paragraph is None or not row.successors
+            or whole.get(row.old) != (row.successors[0].clause_id,)]
     table = []
     for row in rows:
         position = index.clause_pos[row.old]

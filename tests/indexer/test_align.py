@@ -148,3 +148,23 @@ def test_a_candidate_in_the_part_another_old_law_went_into_counts_less():
     assert by_old["noise-2"] == ["code-4"]
     alone = {row.old: [s.clause_id for s in row.successors] for row in align.align_pairs(articles, pairs[1:])}
     assert alone["water-1"] == ["code-2"]  # without the noise law beside it, the nearer words win
+
+
+def test_an_article_of_several_paragraphs_is_cited_whole_and_each_paragraph_names_its_own():
+    """The old article's two 款 are the new article's two 款: its row names the new article, not one of its 款
+    (the other would be wrong), and each 款 has a row naming the 款 that holds it, for a citation of that 款."""
+    from indexer import align
+
+    first = "新建煤矿应当同步建设配套的煤炭洗选设施，使煤炭的硫分、灰分含量达到规定标准。"
+    second = "禁止开采含放射性和砷等有毒有害物质超过规定标准的煤炭。"
+    old = [align.Article("old-1", "old", 1, first + second, False, paragraphs=[(1, first), (2, second)])]
+    new = [
+        align.Article("new-1", "code", 1, "国家推行清洁能源，鼓励使用天然气。", False),
+        align.Article("new-2", "code", 2, first + second, False, paragraphs=[(1, first), (2, second)]),
+    ]
+    rows = {row.paragraph: row for row in align.align_texts(old, new)}
+    assert [(s.clause_id, s.paragraph) for s in rows[None].successors] == [("new-2", None)]
+    assert [(s.clause_id, s.paragraph) for s in rows[1].successors] == [("new-2", 1)]
+    assert [(s.clause_id, s.paragraph) for s in rows[2].successors] == [("new-2", 2)]
+    one = [align.Article("old-2", "old", 2, second, False)]  # a one-款 article still names the 款 that holds it
+    assert [(s.clause_id, s.paragraph) for s in align.align_texts(one, new)[0].successors] == [("new-2", 2)]
