@@ -350,10 +350,12 @@ def _row(base: dict, paragraph: int | None, text: str, new: list[Article], targe
     if target < 0:
         return Alignment(**base, how=NONE, paragraph=paragraph, similarity=round(score, 4))
     there = new[target]
-    forward, backward = scorer.shares(text, there.text)
+    successor = _successor(scorer, text, there, score, several)
+    against = dict(there.paragraphs).get(successor.paragraph, there.text)  # the new 款 where one is named
+    forward, backward = scorer.shares(text, against)
     how = SAME if min(forward, backward) >= SAME_ABOVE else AMENDED
-    return Alignment(**base, how=how, paragraph=paragraph, successors=(_successor(scorer, text, there, score, several),),
-                     similarity=round(score, 4), changes=_changes(text, there.text))
+    return Alignment(**base, how=how, paragraph=paragraph, successors=(successor,), similarity=round(score, 4),
+                     changes=_changes(text, against))
 
 
 def _successor(scorer: _Scorer, text: str, there: Article, score: float, several: bool = False) -> Successor:
