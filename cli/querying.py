@@ -74,7 +74,7 @@ def run_query(args) -> int:
     except PolicySearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    answer = search_answer(searcher, args.text, outcome, explain=args.explain)
+    answer = search_answer(searcher.index, args.text, outcome, explain=args.explain)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
         return 0

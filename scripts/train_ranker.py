@@ -55,11 +55,11 @@ class FeatureRecorder:
         self.depth = depth
         self.last: tuple[np.ndarray, list] | None = None
 
-    def rerank(self, searcher, hits, candidates, weight=None):
+    def rerank(self, index, hits, candidates, weight=None):
         from service.retrieval.rerank import hit_features
 
         top = hits[: self.depth]
-        self.last = (hit_features(searcher, top, candidates), top)
+        self.last = (hit_features(index, top, candidates), top)
         return hits
 
 

@@ -26,7 +26,7 @@ from policy_search.text import fold
 
 if TYPE_CHECKING:
     from service.retrieval.hits import Hit
-    from service.retrieval.searcher import Searcher
+    from service.retrieval.loaded import LoadedIndex
 
 FEATURES = (
     "fused", "fused_rank", "dense", "cosine", "cosine_gap", "dense_rank", "bm25", "bm25_norm", "bm25_rank",
@@ -98,14 +98,14 @@ class Reranker:
     def score(self, features: np.ndarray) -> np.ndarray:
         return self.booster.predict(features, num_threads=1)
 
-    def rerank(self, searcher: Searcher, hits: list[Hit], candidates: Candidates, weight: float | None = None) -> list[Hit]:
+    def rerank(self, index: LoadedIndex, hits: list[Hit], candidates: Candidates, weight: float | None = None) -> list[Hit]:
         """The best `depth` hits scored `weight` · ranker + (1 − weight) · fused, both scaled to [0, 1] over them:
         a few dozen trees score coarsely, and the fused score keeps the order among hits they cannot tell apart."""
         weight = self.weight if weight is None else weight
         top, rest = hits[: self.depth], hits[self.depth :]
         if len(top) < 2:
             return hits
-        model = scaled(self.score(hit_features(searcher, top, candidates)))
+        model = scaled(self.score(hit_features(index, top, candidates)))
         mixed = mix(model, np.array([h.score for h in top], dtype=np.float64), weight)
         for hit, value, score in zip(top, model, mixed):
             hit.components["rerank"] = float(value)
@@ -160,9 +160,8 @@ def _folded(index, position: int) -> tuple[str, ...]:
     return found
 
 
-def hit_features(searcher: Searcher, hits: list[Hit], candidates: Candidates) -> np.ndarray:
+def hit_features(index: LoadedIndex, hits: list[Hit], candidates: Candidates) -> np.ndarray:
     """One row of FEATURES per hit; NaN where a retriever did not run (LightGBM reads it as missing)."""
-    index = searcher.index
     words = [w for w in dict.fromkeys(candidates.tokens) if len(w) > 1 or w.isdigit()]
     weighted = list(zip(words, index.idf(words).tolist())) if words else []
     total = sum(w for _, w in weighted)

@@ -12,8 +12,7 @@ from policy_search.resolve import OK, Resolution
 from policy_search.text import fold_with_offsets
 from policy_search.validity import validity
 from service.retrieval.loaded import LoadedIndex
-from service.retrieval.hits import Hit
-from service.retrieval.searcher import Searcher, SearchOutcome
+from service.retrieval.hits import Hit, SearchOutcome
 
 
 def highlights(text: str, tokens: list[str]) -> list[list[int]]:
@@ -152,9 +151,9 @@ def hit_result(
     return result
 
 
-def search_answer(searcher: Searcher, query: str, outcome: SearchOutcome, *, explain: bool = False, started: float | None = None) -> dict:
+def search_answer(index: LoadedIndex, query: str, outcome: SearchOutcome, *, explain: bool = False,
+                  started: float | None = None) -> dict:
     """The search response shared by the API and the command line: notice first, then the hits."""
-    index = searcher.index
     answer = {
         "query": query,
         "took_ms": round((time.perf_counter() - started) * 1000, 2) if started else outcome.timings_ms["total"],

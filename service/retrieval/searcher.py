@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
@@ -18,43 +18,19 @@ from policy_search.text import fold
 from service.retrieval.companions import bring_companions, companion_map
 from service.retrieval.engines import Scope
 from service.retrieval.filters import SearchFilters
-from service.retrieval.hits import Hit
+from service.retrieval.hits import Hit, SearchOutcome
 from service.retrieval.loaded import LoadedIndex
 from service.retrieval.phrases import MAX_WHOLE, phrase_scores, query_length, query_phrases, whole_query_clauses
 from service.retrieval.ranking import RankingConfig
 from service.retrieval.succession import Succession
 from service.retrieval.rerank import RANKER_DENSE_FLOOR, Candidates, Reranker, load_reranker, prepare_index
 from service.retrieval.thesaurus import Thesaurus, load_synonyms, unquoted
-from service.retrieval.weak import CHECKED_HITS, WEAK_NOTICE, WeakMatch, quick_coverage
+from service.retrieval.weak import CHECKED_HITS, WeakMatch, quick_coverage
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
 MODES = ("hybrid", "bm25", "dense")
 LOW_AUTHORITY = authority_level("规范性文件")  # at and below it, national texts too yield to what they repeat
-
-
-@dataclass
-class SearchOutcome:
-    hits: list[Hit]
-    tokens: list[str]
-    timings_ms: dict[str, float]
-    citations: list[Resolution]  # every citation in the query, found or not
-    expansions: dict[str, list[str]] = field(default_factory=dict)  # query word → synonyms searched at reduced weight
-    # The words the person typed besides citations, which the page marks; `tokens` may be the cited articles'
-    # text instead (a bare citation searches for what resembles them), and marking those marks almost everything.
-    query_tokens: list[str] | None = None
-    match: dict[str, float] = field(default_factory=dict)  # the best hits' word coverage and cosine (service/retrieval/weak.py)
-    weak: bool = False  # nothing matches well: the hits are the least unlike, not answers
-
-    @property
-    def notice(self) -> str | None:
-        """What the person must know before reading the hits: a cited document, article, 款 or 项 that is not
-        in the index, a short title that fits several documents, a cited text that is not current, or that
-        nothing matches well."""
-        messages = [r.message for r in self.citations if r.message]
-        if self.weak:
-            messages.append(WEAK_NOTICE)
-        return "；".join(messages) + "。" if messages else None
 
 
 class Searcher:
@@ -226,7 +202,7 @@ class Searcher:
         if reranked and hits:
             t_rerank = time.perf_counter()
             first_stage = Candidates(fold(query), tokens, pool, components.get("bm25"), components.get("dense"), vector, regions)
-            hits = self.reranker.rerank(self, hits, first_stage, self.config.rerank_weight)
+            hits = self.reranker.rerank(index, hits, first_stage, self.config.rerank_weight)
             timings["rerank"] = _ms(t_rerank)
         verbatim = self._add_phrases(hits, phrases)
         hits = self._apply_priors(hits, regions, set(focus), self.cities_named(query) if self.config.city_scope else set())

@@ -28,7 +28,7 @@ router = APIRouter(tags=["search"], responses=error_responses(401, 413, 503) | F
 def run_search(searcher: Searcher, request: SearchRequest) -> dict:
     started = time.perf_counter()
     outcome = searcher.search(request.q, SearchFilters.of(request), top_k=request.top_k, mode=request.mode, rerank=request.rerank)
-    return search_answer(searcher, request.q, outcome, explain=request.explain, started=started)
+    return search_answer(searcher.index, request.q, outcome, explain=request.explain, started=started)
 
 
 @router.get("/search", response_model=SearchResponse, response_model_exclude_unset=True)

@@ -48,7 +48,7 @@ def searcher(local_index):
 
 
 def _answer(searcher, query, **kwargs):
-    return search_answer(searcher, query, searcher.search(query, top_k=5, **kwargs))
+    return search_answer(searcher.index, query, searcher.search(query, top_k=5, **kwargs))
 
 
 @pytest.mark.parametrize("query, citation, text", [

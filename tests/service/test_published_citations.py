@@ -71,7 +71,7 @@ def test_what_the_numbering_does_not_hold_is_refused(searcher, query, words):
 
 def test_a_search_for_a_cited_measure_answers_it_first(searcher):
     query = MEASURES + "第（四）项"
-    answer = search_answer(searcher, query, searcher.search(query, top_k=3))
+    answer = search_answer(searcher.index, query, searcher.search(query, top_k=3))
     assert answer["results"][0]["citation"] == MEASURES + "第二部分第（四）项"
     assert answer["citations"][0]["status"] == "ok"
 

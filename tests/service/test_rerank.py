@@ -25,7 +25,7 @@ class Recorder:
     def __init__(self) -> None:
         self.seen: tuple | None = None
 
-    def rerank(self, searcher, hits, candidates, weight=None):
+    def rerank(self, index, hits, candidates, weight=None):
         self.seen = (list(hits), candidates)
         return hits
 
@@ -42,7 +42,7 @@ def _features(index, query: str):
     searcher = Searcher(loaded, embedder, RankingConfig(rerank=True), reranker=recorder)
     searcher.search(query)
     hits, candidates = recorder.seen
-    return searcher, hits, hit_features(searcher, hits, candidates)
+    return searcher, hits, hit_features(searcher.index, hits, candidates)
 
 
 def test_features_describe_each_candidate(index):
@@ -69,7 +69,7 @@ def test_a_missing_retriever_reads_as_missing(index):
     searcher = Searcher(loaded, None, RankingConfig(rerank=True), reranker=recorder)
     searcher.search("暗管 渗井")
     hits, candidates = recorder.seen
-    rows = hit_features(searcher, hits, candidates)
+    rows = hit_features(searcher.index, hits, candidates)
     assert np.isnan(rows[:, COLUMN["cosine"]]).all() and np.isfinite(rows[:, COLUMN["bm25"]]).all()
 
 
@@ -133,11 +133,11 @@ def test_the_weight_mixes_the_ranker_with_the_fused_order(trained, index):
     hits = searcher.search("排放污染物 暗管 罚款", top_k=20).hits
     candidates = _candidates(searcher, "排放污染物 暗管 罚款")
     groups = [h.group for h in hits[: ranker.depth]]
-    model = ranker.score(hit_features(searcher, hits[: ranker.depth], candidates))
+    model = ranker.score(hit_features(searcher.index, hits[: ranker.depth], candidates))
 
     def order(weight):
         fresh = searcher.search("排放污染物 暗管 罚款", top_k=20, rerank=False).hits
-        return [h.group for h in ranker.rerank(searcher, fresh, candidates, weight)[: ranker.depth]]
+        return [h.group for h in ranker.rerank(searcher.index, fresh, candidates, weight)[: ranker.depth]]
 
     assert order(0.0) == groups  # the fused order alone
     assert order(1.0) == [groups[i] for i in np.argsort(-model, kind="stable")]  # the model alone

@@ -66,9 +66,9 @@ def test_a_synonym_finds_a_clause_that_never_uses_the_word(small_index, monkeypa
     outcome = expanded.search("厂子", mode="bm25")
     assert outcome.expansions == {"厂子": ["企业"]}  # 工厂 is not in the index
     assert outcome.hits and all("企业" in index.clauses[h.clause].text for h in outcome.hits)
-    answer = search_answer(expanded, "厂子", outcome, explain=True)
+    answer = search_answer(expanded.index, "厂子", outcome, explain=True)
     assert answer["expansions"] == {"厂子": ["企业"]}
-    assert "expansions" not in search_answer(expanded, "厂子", outcome)
+    assert "expansions" not in search_answer(expanded.index, "厂子", outcome)
     # a synonym counts less than the word itself
     both = expanded.search("企业 厂子", mode="bm25", top_k=1).hits[0]
     alone = expanded.search("企业", mode="bm25", top_k=1).hits[0]
