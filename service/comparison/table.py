@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_search.alignment import NONE
+from policy_search.alignment import NONE, Alignment
 from policy_search.errors import ClauseNotFound
 from service.retrieval.results import document_json
 from service.retrieval.succession import Succession
@@ -38,13 +38,8 @@ def comparison(succession: Succession, doc_id: str) -> dict[str, Any]:
     if doc_id not in index.doc_pos or not rows:
         raise ClauseNotFound(f"no 新旧对照 for document {doc_id!r}: it has no successor text in generation {index.generation}")
     rows.sort(key=lambda row: (index.clause_pos[row.old], row.paragraph or 0))
-    # a 款 row that goes where its whole article goes only names the new 款 for a citation of it: the table shows
-    # the article once, and a row per 款 only where the 款 go separate ways
-    whole = {row.old: tuple(s.clause_id for s in row.successors) for row in rows if row.paragraph is None}
-    rows = [row for row in rows if row.paragraph is None or not row.successors
-            or whole.get(row.old) != (row.successors[0].clause_id,)]
     table = []
-    for row in rows:
+    for row in shown_rows(rows):
         position = index.clause_pos[row.old]
         _, steps = succession.successors(position, row.paragraph)
         table.append({
@@ -61,6 +56,16 @@ def comparison(succession: Succession, doc_id: str) -> dict[str, Any]:
     return {"old": document_json(index.documents[index.doc_pos[doc_id]]),
             "new": document_json(index.documents[index.doc_pos[new_doc]]) if new_doc in index.doc_pos else None,
             "rows": table, "index_generation": index.generation}
+
+
+def shown_rows(rows: list[Alignment]) -> list[Alignment]:
+    """The rows a table shows: the 款 rows of an article whose 款 all went where it went only name the new 款 for
+    a citation of one, so that article is shown once; a row per 款 only where the 款 go separate ways."""
+    whole = {row.old: tuple(s.clause_id for s in row.successors) for row in rows if row.paragraph is None}
+    apart = {row.old for row in rows if row.paragraph is not None
+             and (not row.successors or whole.get(row.old) != (row.successors[0].clause_id,))}
+    together = set(whole) - apart
+    return [row for row in rows if row.paragraph is None or row.old not in together]
 
 
 def changes_text(changes: dict[str, dict[str, list[str]]]) -> str:

@@ -86,3 +86,18 @@ def test_the_compare_tab_shows_two_aligned_columns_with_the_changes_marked(sync_
         expect(results.nth(1)).to_contain_text("2017-11-05")
         expect(results.first.locator(".counterpart-badge")).to_have_count(0)
         assert not errors, errors
+
+
+def test_the_table_shows_paragraph_rows_only_where_the_paragraphs_go_separate_ways():
+    from policy_search.alignment import AMENDED, NONE, SPLIT, Alignment, Successor
+    from service.comparison.table import shown_rows
+
+    def row(old, paragraph, how, *targets):
+        return Alignment(old=old, old_doc="old", new_doc="new", how=how, paragraph=paragraph,
+                         successors=tuple(Successor(t, p) for t, p in targets))
+
+    together = [row("a", None, AMENDED, ("x", None)), row("a", 1, AMENDED, ("x", 1)), row("a", 2, AMENDED, ("x", 2))]
+    split = [row("b", None, SPLIT, ("x", None), ("y", None)), row("b", 1, AMENDED, ("x", None)), row("b", 2, AMENDED, ("y", None))]
+    partly = [row("c", None, AMENDED, ("x", None)), row("c", 1, AMENDED, ("x", 1)), row("c", 2, NONE)]
+    shown = shown_rows(together + split + partly)
+    assert [(r.old, r.paragraph) for r in shown] == [("a", None), ("b", None), ("b", 1), ("b", 2), ("c", None), ("c", 1), ("c", 2)]
