@@ -38,6 +38,7 @@ class LoadedIndex(Catalog):
     places: dict[str, set[str]] = field(init=False)  # place name in queries → regions it brings forward
     cities: list[str | None] = field(init=False)  # each document's city (济南), None for a province's or the nation's
     city_names: dict[str, str] = field(init=False)  # a city's names in queries (济南市, 济南) → the city
+    city_regions: dict[str, str] = field(init=False)  # a city → its region (济南 → 山东)
     penalties: dict[int, list[int]] = field(init=False)  # article group → groups of the penalty articles enforcing it
     duties: dict[int, list[int]] = field(init=False)  # penalty article group → groups of the duties it enforces
     # what the ranker derives from clauses, worked out on first use: folded texts, features of the clause alone
@@ -74,8 +75,7 @@ class LoadedIndex(Catalog):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.short_names = [tuple(short_titles(meta.title)) for meta in self.documents]
-        self.places = _places(self.documents)
-        self.cities, self.city_names = _cities(self.documents)
+        self.places, self.cities, self.city_names, self.city_regions = _places(self.documents)
         self.penalties, self.duties = {}, {}
         for duty_id, penalty_id in self.links:
             if duty_id in self.clause_pos and penalty_id in self.clause_pos:
@@ -84,34 +84,27 @@ class LoadedIndex(Catalog):
                 self.duties.setdefault(penalty, []).append(duty)
 
 
-def _places(documents: list[DocumentMeta]) -> dict[str, set[str]]:
-    """Place names found in the metadata: regions themselves, and the cities titles start with."""
+def _places(documents: list[DocumentMeta]) -> tuple[dict[str, set[str]], list[str | None], dict[str, str], dict[str, str]]:
+    """Place names found in the metadata: regions themselves, and the cities titles start with (济南市… → 济南,
+    where it is not the province's own name). Returns place name → regions, each document's city, a city's
+    names → the city, and a city → its region."""
     places: dict[str, set[str]] = {}
+    cities: list[str | None] = []
+    city_names: dict[str, str] = {}
+    city_regions: dict[str, str] = {}
     for meta in documents:
+        city = None
         if meta.region and meta.region != "全国":
             places.setdefault(fold(meta.region), set()).add(meta.region)
             place = local_place(meta.title)
             if place and not place[1].startswith(fold(meta.region)):
+                city = fold(place[1])
+                city_regions[city] = meta.region
                 for name in place:
                     places.setdefault(fold(name), set()).add(meta.region)
-    return places
-
-
-def _cities(documents: list[DocumentMeta]) -> tuple[list[str | None], dict[str, str]]:
-    """The city each local document's title starts with (济南市… → 济南), where it is not its province's own
-    name, and every name such a city goes by."""
-    cities: list[str | None] = []
-    names: dict[str, str] = {}
-    for meta in documents:
-        city = None
-        if meta.region and meta.region != "全国":
-            place = local_place(meta.title)
-            if place and not place[1].startswith(fold(meta.region)):
-                city = fold(place[1])
-                for name in place:
-                    names[fold(name)] = city
+                    city_names[fold(name)] = city
         cities.append(city)
-    return cities, names
+    return places, cities, city_names, city_regions
 
 
 def _local_engine(folder: Path, built_with: dict | None) -> LocalEngine:

@@ -70,11 +70,6 @@ class Searcher:
         return self.index.group_members[group][0]
 
     @cached_property
-    def _city_doc(self) -> dict[str, int]:
-        """A city → one of its documents (for its region)."""
-        return {city: doc for doc, city in enumerate(self.index.cities) if city is not None}
-
-    @cached_property
     def succession(self) -> Succession:
         """新旧条文对照: successors and predecessors of clauses, from the alignments the indexer stored."""
         return Succession(self.index)
@@ -323,7 +318,7 @@ class Searcher:
         clauses (the answer may still lie in another); otherwise local texts rank after national ones, and after
         any national hit whose text they repeat."""
         index = self.index
-        scoped = {index.documents[self._city_doc[c]].region for c in cities if c in self._city_doc}
+        scoped = {index.city_regions[city] for city in cities}  # regions where a city is named
         for hit in hits:
             doc = int(index.doc_of[hit.clause])
             region = index.documents[doc].region
