@@ -222,36 +222,40 @@ def _cell(row: dict, metric: str) -> str:
     return f"{row[metric]:.3f} [{low:.2f},{high:.2f}]"
 
 
+def _values(base: RankingConfig, knob: str, values) -> dict[str, dict]:
+    """A knob's grid: its default first, then the other values."""
+    current = getattr(base, knob)
+    return {f"{current:g}": {}} | {f"{v:g}": {knob: v} for v in values if v != current}
+
+
+def _switch(base: RankingConfig, knob: str) -> dict[str, dict]:
+    """An on/off knob's grid: its default first, then the other state."""
+    on = getattr(base, knob)
+    return {"on" if on else "off": {}, "off" if on else "on": {knob: not on}}
+
+
 # component → value → changes to the default configuration; the first value of each is its setting in the default
 def components(base: RankingConfig) -> dict[str, dict[str, dict]]:
-    weights = [0.5, 0.6, 0.7, 0.8, 0.9]
     grid = {
-        "ranker": {"on" if base.rerank else "off": {}, "off" if base.rerank else "on": {"rerank": not base.rerank}},
-        "dense weight": {f"{base.dense_weight:g}": {}} | {f"{w:g}": {"dense_weight": w} for w in weights if w != base.dense_weight},
+        "ranker": _switch(base, "rerank"),
+        "dense weight": _values(base, "dense_weight", (0.5, 0.6, 0.7, 0.8, 0.9)),
         "priors": {"on": {}, "no local prior": {"local_factor": 1.0, "repeat_window": 0},
                    "off": {"local_factor": 1.0, "repeat_window": 0, "place_factor": 1.0}},
-        "local factor": {f"{base.local_factor:g}": {}} | {f"{f:g}": {"local_factor": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-                                                           if f != base.local_factor},
+        "local factor": _values(base, "local_factor", (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)),
         # judged on the drafting problems' own recall and folds (run_protocol), as the drafting aid alone uses it
-        "drafting dense weight": {f"{base.drafting_dense_weight:g}": {}}
-        | {f"{w:g}": {"drafting_dense_weight": w} for w in (0.3, 0.4, 0.5, 0.6, 0.7) if w != base.drafting_dense_weight},
-        "dense floor": {f"{base.dense_floor:g}": {}} | {f"{q:g}": {"dense_floor": q} for q in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
-                                                         if q != base.dense_floor},
-        "drafting dense floor": {f"{base.drafting_dense_floor:g}": {}}
-        | {f"{q:g}": {"drafting_dense_floor": q} for q in (0.0, 0.05, 0.1, 0.2, 0.3) if q != base.drafting_dense_floor},
-        "city scope": {"on" if base.city_scope else "off": {}, "off" if base.city_scope else "on": {"city_scope": not base.city_scope}},
-        "repeat overlap": {f"{base.repeat_overlap:g}": {}} | {f"{f:g}": {"repeat_overlap": f} for f in (0.3, 0.4, 0.5, 0.6, 0.7)
-                                                               if f != base.repeat_overlap},
-        "synonym weight": {f"{base.synonym_weight:g}": {}} | {f"{f:g}": {"synonym_weight": f} for f in (0.1, 0.2, 0.3, 0.5)
-                                                               if f != base.synonym_weight},
-        "place factor": {f"{base.place_factor:g}": {}} | {f"{f:g}": {"place_factor": f} for f in (1.0, 1.2, 1.5, 2.0)
-                                                           if f != base.place_factor},
-        "thesaurus": {"on" if base.thesaurus else "off": {}, "off" if base.thesaurus else "on": {"thesaurus": not base.thesaurus}},
+        "drafting dense weight": _values(base, "drafting_dense_weight", (0.3, 0.4, 0.5, 0.6, 0.7)),
+        "dense floor": _values(base, "dense_floor", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)),
+        "drafting dense floor": _values(base, "drafting_dense_floor", (0.0, 0.05, 0.1, 0.2, 0.3)),
+        "city scope": _switch(base, "city_scope"),
+        "repeat overlap": _values(base, "repeat_overlap", (0.3, 0.4, 0.5, 0.6, 0.7)),
+        "synonym weight": _values(base, "synonym_weight", (0.1, 0.2, 0.3, 0.5)),
+        "place factor": _values(base, "place_factor", (1.0, 1.2, 1.5, 2.0)),
+        "thesaurus": _switch(base, "thesaurus"),
         "dense feedback": {"off" if not base.feedback_k else f"{base.feedback_k}x{base.feedback_weight:g}": {}}
         | {f"{k}x{w:g}": {"feedback_k": k, "feedback_weight": w} for k, w in ((3, 0.5), (5, 0.5), (3, 1.0), (10, 0.5))
            if (k, w) != (base.feedback_k, base.feedback_weight)},
-        "candidates": {f"{base.candidates}": {}} | {f"{n}": {"candidates": n} for n in (100, 200, 300, 400) if n != base.candidates},
-        "companions": {f"{base.companions}": {}} | {f"{n}": {"companions": n} for n in (0, 1, 3, 5, 10) if n != base.companions},
+        "candidates": _values(base, "candidates", (100, 200, 300, 400)),
+        "companions": _values(base, "companions", (0, 1, 3, 5, 10)),
     }
     first = {"phrase_first": 10}
     phrase = {"off": {"phrase_weight": 0.0, "phrase_first": 0}, "first": {"phrase_weight": 0.0} | first}
